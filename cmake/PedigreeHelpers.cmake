@@ -1,0 +1,40 @@
+# Build rules shared by every Pedigree target: one warning set, one sanitizer
+# switch, and small wrappers that keep each library and test to one call.
+
+add_library(pedigree_warnings INTERFACE)
+target_compile_options(pedigree_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wnon-virtual-dtor -Woverloaded-virtual
+  -Wmissing-declarations -Wimplicit-fallthrough -Wformat=2
+  $<$<CXX_COMPILER_ID:Clang>:-Wthread-safety>
+  $<$<BOOL:${PEDIGREE_WERROR}>:-Werror>)
+
+if(PEDIGREE_SANITIZE)
+  string(REPLACE ";" "," _pedigree_sanitizers "${PEDIGREE_SANITIZE}")
+  # Applies to every target below this directory, generated code included,
+  # so that instrumented and uninstrumented objects never mix.
+  add_compile_options(-fsanitize=${_pedigree_sanitizers} -fno-omit-frame-pointer
+                      -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${_pedigree_sanitizers})
+endif()
+
+# pedigree_add_library(NAME SRCS ... DEPS ... [PRIVATE_DEPS ...])
+function(pedigree_add_library name)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SRCS})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS}
+                        PRIVATE pedigree_warnings ${ARG_PRIVATE_DEPS})
+endfunction()
+
+# pedigree_add_test(NAME SRCS ... DEPS ... LABELS ...)
+# Builds one gtest executable and registers each of its tests with ctest.
+function(pedigree_add_test name)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SRCS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} pedigree_warnings)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  gtest_discover_tests(${name}
+    WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+    DISCOVERY_TIMEOUT 60
+    PROPERTIES LABELS "${ARG_LABELS}")
+endfunction()

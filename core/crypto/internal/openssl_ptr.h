@@ -1,0 +1,52 @@
+#ifndef PEDIGREE_CORE_CRYPTO_INTERNAL_OPENSSL_PTR_H_
+#define PEDIGREE_CORE_CRYPTO_INTERNAL_OPENSSL_PTR_H_
+
+// RAII ownership of OpenSSL handles, and the helper that turns OpenSSL's error
+// queue into a message. Only core/crypto .cc files include this: OpenSSL types
+// never appear in a public core header.
+
+#include <memory>
+#include <string>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+
+#include "absl/strings/string_view.h"
+
+namespace pedigree::core::crypto::internal {
+
+template <typename T>
+struct OpensslDeleter;
+
+template <>
+struct OpensslDeleter<EVP_PKEY> {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+template <>
+struct OpensslDeleter<EVP_PKEY_CTX> {
+  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
+};
+template <>
+struct OpensslDeleter<EVP_MD_CTX> {
+  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
+};
+template <>
+struct OpensslDeleter<BIO> {
+  void operator()(BIO* p) const { BIO_free_all(p); }
+};
+template <>
+struct OpensslDeleter<BIGNUM> {
+  void operator()(BIGNUM* p) const { BN_free(p); }
+};
+
+template <typename T>
+using OpensslPtr = std::unique_ptr<T, OpensslDeleter<T>>;
+
+// Returns "<operation> failed: <drained error queue>". Drains the calling
+// thread's OpenSSL error queue so a later failure reports only its own cause.
+std::string OpensslError(absl::string_view operation);
+
+}  // namespace pedigree::core::crypto::internal
+
+#endif  // PEDIGREE_CORE_CRYPTO_INTERNAL_OPENSSL_PTR_H_
