@@ -1,0 +1,118 @@
+#include "server/daemon.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/status_macros.h"
+#include "grpc/grpc.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/resource_quota.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+
+namespace pedigree::server {
+namespace {
+
+// Returns the host part of "host:port" ("[::1]" stays bracketed).
+std::string HostOf(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  return colon == std::string::npos ? address : address.substr(0, colon);
+}
+
+}  // namespace
+
+absl::StatusOr<Database> OpenDatabase(const DaemonConfig& config) {
+  Database database;
+  if (config.database_url.empty()) {
+    storage::EmbeddedPostgres::Options options;
+    options.data_dir = config.data_dir;
+    options.bin_dirs = config.pg_bin_dirs;
+    options.durable = config.durable_embedded_postgres;
+    PEDIGREE_ASSIGN_OR_RETURN(database.embedded,
+                              storage::EmbeddedPostgres::Start(options));
+    database.dsn = database.embedded->dsn();
+  } else {
+    database.dsn = config.database_url;
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(
+      const storage::Migrator migrator,
+      storage::Migrator::Create(storage::EmbeddedMigrations()));
+  PEDIGREE_ASSIGN_OR_RETURN(database.migrations,
+                            migrator.Migrate(database.dsn));
+  return database;
+}
+
+Daemon::Daemon(DaemonConfig config, Database database,
+               std::unique_ptr<storage::ConnectionPool> pool,
+               std::unique_ptr<grpc::Server> server, int port,
+               std::string address)
+    : config_(std::move(config)),
+      database_(std::move(database)),
+      pool_(std::move(pool)),
+      server_(std::move(server)),
+      port_(port),
+      address_(std::move(address)) {}
+
+Daemon::~Daemon() { Shutdown(absl::ZeroDuration()).IgnoreError(); }
+
+absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(DaemonConfig config) {
+  if (config.db_pool_size < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--db-pool-size must be at least 1, got ", config.db_pool_size));
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(Database database, OpenDatabase(config));
+  PEDIGREE_ASSIGN_OR_RETURN(
+      std::unique_ptr<storage::ConnectionPool> pool,
+      storage::ConnectionPool::Create({database.dsn, config.db_pool_size}));
+
+  // Both switches are process-wide in gRPC and must precede the builder.
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(config.listen_address,
+                           grpc::InsecureServerCredentials(), &port);
+  // Without this, gRPC binds with SO_REUSEPORT and a second server on the
+  // same port would silently share it.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // Handlers block on the pool; more threads than connections only queue.
+  grpc::ResourceQuota quota("pedigreed");
+  quota.SetMaxThreads(std::max(config.db_pool_size + 4, 8));
+  builder.SetResourceQuota(quota);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    if (server != nullptr) server->Shutdown();
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", config.listen_address,
+                     " (address in use, not local, or malformed)"));
+  }
+  server->GetHealthCheckService()->SetServingStatus(true);
+  std::string address = absl::StrCat(HostOf(config.listen_address), ":", port);
+  return std::unique_ptr<Daemon>(
+      new Daemon(std::move(config), std::move(database), std::move(pool),
+                 std::move(server), port, std::move(address)));
+}
+
+absl::Status Daemon::Shutdown(absl::Duration grace) {
+  if (server_ != nullptr) {
+    server_->GetHealthCheckService()->SetServingStatus(false);
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      absl::ToChronoMilliseconds(grace));
+    server_->Wait();
+    server_.reset();
+  }
+  pool_.reset();
+  absl::Status status = absl::OkStatus();
+  if (database_.embedded != nullptr) {
+    status = database_.embedded->Stop();
+    database_.embedded.reset();
+  }
+  return status;
+}
+
+}  // namespace pedigree::server

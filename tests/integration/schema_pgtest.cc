@@ -1,0 +1,204 @@
+// Constraints of migrations/0001_create_registry.sql, exercised through SQL.
+
+#include <memory>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "pqxx/pqxx"
+#include "server/storage/internal/pqxx_status.h"
+#include "tests/testing/pg_fixture.h"
+#include "tests/testing/status_matchers.h"
+
+namespace pedigree::server::storage {
+namespace {
+
+constexpr char kInsertNamespaceSql[] =
+    "INSERT INTO namespaces (name) VALUES ($1) RETURNING id";
+constexpr char kInsertRecordSql[] =
+    "INSERT INTO records (namespace_id, model_name, model_version, "
+    "record_digest, envelope, payload_type, root_digest) "
+    "VALUES ($1, $2, $3, $4, $5, 'application/vnd.in-toto+json', $6) "
+    "RETURNING id";
+constexpr char kInsertArtifactSql[] =
+    "INSERT INTO artifacts (record_id, path, sha256, size_bytes) "
+    "VALUES ($1, $2, $3, $4)";
+constexpr char kInsertKeySql[] =
+    "INSERT INTO keys (namespace_id, key_id, key_type, public_key, status, "
+    "revoked_at) VALUES ($1, $2, 'ed25519', $3, $4, $5)";
+
+pqxx::binarystring Digest(char fill) {
+  return pqxx::binarystring(std::string(32, fill));
+}
+
+class SchemaTest : public ::pedigree::testing::PgTest {
+ protected:
+  void SetUp() override {
+    PgTest::SetUp();
+    if (HasFatalFailure()) return;
+    ASSERT_OK_AND_ASSIGN(connection_, internal::Connect(dsn()));
+    pqxx::work tx(*connection_);
+    namespace_id_ =
+        tx.exec_params1(kInsertNamespaceSql, "deepseek-ai")[0].as<int64_t>();
+    tx.commit();
+  }
+
+  // Inserts a record in its own transaction and returns its id; throws what
+  // pqxx throws.
+  int64_t InsertRecord(int64_t namespace_id, const std::string& name,
+                       const std::string& version, char digest_fill,
+                       const pqxx::binarystring& root = Digest('r')) {
+    pqxx::work tx(*connection_);
+    const int64_t id = tx.exec_params1(kInsertRecordSql, namespace_id, name,
+                                       version, Digest(digest_fill),
+                                       pqxx::binarystring("envelope"), root)[0]
+                           .as<int64_t>();
+    tx.commit();
+    return id;
+  }
+
+  void Exec(const std::string& sql) {
+    pqxx::work tx(*connection_);
+    tx.exec(sql);
+    tx.commit();
+  }
+
+  std::unique_ptr<pqxx::connection> connection_;
+  int64_t namespace_id_ = 0;
+};
+
+TEST_F(SchemaTest, AcceptsWellFormedRecord) {
+  EXPECT_GT(InsertRecord(namespace_id_, "DeepSeek-R1", "v1.0", 'a'), 0);
+}
+
+TEST_F(SchemaTest, RejectsDuplicateNameAndVersion) {
+  InsertRecord(namespace_id_, "DeepSeek-R1", "v1.0", 'a');
+
+  EXPECT_THROW(InsertRecord(namespace_id_, "DeepSeek-R1", "v1.0", 'b'),
+               pqxx::unique_violation);
+}
+
+TEST_F(SchemaTest, RejectsDuplicateNameDifferingOnlyInCase) {
+  InsertRecord(namespace_id_, "DeepSeek-R1", "v1.0", 'a');
+
+  EXPECT_THROW(InsertRecord(namespace_id_, "deepseek-r1", "v1.0", 'b'),
+               pqxx::unique_violation);
+}
+
+TEST_F(SchemaTest, AcceptsSameNameWithOtherVersion) {
+  InsertRecord(namespace_id_, "DeepSeek-R1", "v1.0", 'a');
+
+  EXPECT_GT(InsertRecord(namespace_id_, "DeepSeek-R1", "v1.1", 'b'), 0);
+}
+
+TEST_F(SchemaTest, RejectsDuplicateRecordDigest) {
+  InsertRecord(namespace_id_, "DeepSeek-R1", "v1.0", 'a');
+
+  EXPECT_THROW(InsertRecord(namespace_id_, "DeepSeek-R1", "v2.0", 'a'),
+               pqxx::unique_violation);
+}
+
+TEST_F(SchemaTest, RejectsDuplicateNamespaceDifferingOnlyInCase) {
+  pqxx::work tx(*connection_);
+
+  EXPECT_THROW(tx.exec_params(kInsertNamespaceSql, "DeepSeek-AI"),
+               pqxx::unique_violation);
+}
+
+TEST_F(SchemaTest, RejectsRecordInUnknownNamespace) {
+  EXPECT_THROW(InsertRecord(namespace_id_ + 1000, "DeepSeek-R1", "v1.0", 'a'),
+               pqxx::foreign_key_violation);
+}
+
+TEST_F(SchemaTest, RejectsRecordDigestOfWrongLength) {
+  pqxx::work tx(*connection_);
+
+  EXPECT_THROW(tx.exec_params(kInsertRecordSql, namespace_id_, "m", "v1",
+                              pqxx::binarystring("short"),
+                              pqxx::binarystring("envelope"), Digest('r')),
+               pqxx::check_violation);
+}
+
+TEST_F(SchemaTest, RejectsVersionWithSlashOrAt) {
+  EXPECT_THROW(InsertRecord(namespace_id_, "m", "v1/x", 'a'),
+               pqxx::check_violation);
+  EXPECT_THROW(InsertRecord(namespace_id_, "m", "v1@x", 'b'),
+               pqxx::check_violation);
+}
+
+TEST_F(SchemaTest, RejectsModelNameWithSlash) {
+  EXPECT_THROW(InsertRecord(namespace_id_, "a/b", "v1", 'a'),
+               pqxx::check_violation);
+}
+
+TEST_F(SchemaTest, RejectsArtifactOfUnknownRecord) {
+  pqxx::work tx(*connection_);
+
+  EXPECT_THROW(tx.exec_params(kInsertArtifactSql, 424242, "model.safetensors",
+                              Digest('x'), 10),
+               pqxx::foreign_key_violation);
+}
+
+TEST_F(SchemaTest, RejectsAbsoluteArtifactPath) {
+  const int64_t record = InsertRecord(namespace_id_, "m", "v1", 'a');
+  pqxx::work tx(*connection_);
+
+  EXPECT_THROW(tx.exec_params(kInsertArtifactSql, record, "/etc/passwd",
+                              Digest('x'), 10),
+               pqxx::check_violation);
+}
+
+TEST_F(SchemaTest, RejectsNegativeArtifactSize) {
+  const int64_t record = InsertRecord(namespace_id_, "m", "v1", 'a');
+  pqxx::work tx(*connection_);
+
+  EXPECT_THROW(
+      tx.exec_params(kInsertArtifactSql, record, "model.bin", Digest('x'), -1),
+      pqxx::check_violation);
+}
+
+TEST_F(SchemaTest, DeletingRecordDeletesItsArtifacts) {
+  const int64_t record = InsertRecord(namespace_id_, "m", "v1", 'a');
+  {
+    pqxx::work tx(*connection_);
+    tx.exec_params(kInsertArtifactSql, record, "model.bin", Digest('x'), 1);
+    tx.commit();
+  }
+
+  Exec("DELETE FROM records");
+
+  pqxx::read_transaction tx(*connection_);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM artifacts")[0].as<int>(), 0);
+}
+
+TEST_F(SchemaTest, RejectsRevokedKeyWithoutRevocationTime) {
+  pqxx::work tx(*connection_);
+
+  EXPECT_THROW(tx.exec_params(kInsertKeySql, namespace_id_,
+                              "00112233445566778899aabbccddeeff",
+                              pqxx::binarystring("spki"), "revoked", nullptr),
+               pqxx::check_violation);
+}
+
+TEST_F(SchemaTest, RejectsUpperCaseKeyId) {
+  pqxx::work tx(*connection_);
+
+  EXPECT_THROW(tx.exec_params(kInsertKeySql, namespace_id_,
+                              "00112233445566778899AABBCCDDEEFF",
+                              pqxx::binarystring("spki"), "active", nullptr),
+               pqxx::check_violation);
+}
+
+TEST_F(SchemaTest, RejectsLineageEdgeToItself) {
+  const int64_t record = InsertRecord(namespace_id_, "m", "v1", 'a');
+  pqxx::work tx(*connection_);
+
+  EXPECT_THROW(
+      tx.exec_params("INSERT INTO lineage_edges (child_record_id, parent_ref, "
+                     "parent_record_id, relation) VALUES ($1, $2, $1, $3)",
+                     record, "deepseek-ai/m@v1", "fine-tuned-from"),
+      pqxx::check_violation);
+}
+
+}  // namespace
+}  // namespace pedigree::server::storage
