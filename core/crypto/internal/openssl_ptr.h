@@ -5,12 +5,13 @@
 // queue into a message. Only core/crypto .cc files include this: OpenSSL types
 // never appear in a public core header.
 
-#include <memory>
-#include <string>
-
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <memory>
+#include <string>
 
 #include "absl/strings/string_view.h"
 
@@ -38,6 +39,11 @@ struct OpensslDeleter<BIO> {
 template <>
 struct OpensslDeleter<BIGNUM> {
   void operator()(BIGNUM* p) const { BN_free(p); }
+};
+
+template <>
+struct OpensslDeleter<PKCS8_PRIV_KEY_INFO> {
+  void operator()(PKCS8_PRIV_KEY_INFO* p) const { PKCS8_PRIV_KEY_INFO_free(p); }
 };
 
 template <typename T>
