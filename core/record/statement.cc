@@ -1,0 +1,705 @@
+#include "core/record/statement.h"
+
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "core/encoding/hex.h"
+#include "core/record/internal/text.h"
+#include "core/status_macros.h"
+#include "nlohmann/json.hpp"
+
+namespace pedigree::core::record {
+namespace {
+
+using internal::FieldError;
+using internal::WithPath;
+using Json = nlohmann::json;
+
+// ---------------------------------------------------------------------------
+// Serialization. nlohmann::json objects are std::maps, so keys come out
+// sorted byte-wise, which for our ASCII keys is the RFC 8785 order.
+
+Json ModelLocatorJson(const ModelLocator& locator) {
+  return Json(ToString(locator));
+}
+
+Json ArtifactFileJson(const ArtifactFile& file) {
+  Json out = Json::object();
+  out["name"] = file.name;
+  out["sha256"] = HexEncode(file.sha256);
+  out["size"] = file.size;
+  if (file.shard.has_value()) {
+    out["shard"] = Json::object();
+    out["shard"]["start"] = file.shard->start;
+    out["shard"]["end"] = file.shard->end;
+  }
+  if (file.format.has_value()) out["format"] = ToString(*file.format);
+  if (file.dtype.has_value()) out["dtype"] = *file.dtype;
+  if (file.quantization.has_value()) {
+    out["quantization"] = Json::object();
+    out["quantization"]["method"] = file.quantization->method;
+    out["quantization"]["bits"] = file.quantization->bits;
+  }
+  return out;
+}
+
+Json PredicateJson(const Record& record) {
+  Json predicate = Json::object();
+
+  Json& model = predicate["model"] = Json::object();
+  model["namespace"] = record.model.ref.namespace_name;
+  model["name"] = record.model.ref.name;
+  model["version"] = record.model.ref.version;
+  model["description"] = record.model.description;
+  model["release_date"] = record.model.release_date;
+  Json& publisher = model["publisher"] = Json::object();
+  publisher["organization"] = record.model.publisher.organization;
+  if (record.model.publisher.jurisdiction.has_value()) {
+    publisher["jurisdiction"] = *record.model.publisher.jurisdiction;
+  }
+
+  Json& artifacts = predicate["artifacts"] = Json::object();
+  artifacts["root_digest"] = HexEncode(record.artifacts.root_digest);
+  Json& files = artifacts["files"] = Json::array();
+  for (const ArtifactFile& file : record.artifacts.files) {
+    files.push_back(ArtifactFileJson(file));
+  }
+
+  Json& licenses = predicate["licenses"] = Json::object();
+  licenses["weights"] = record.licenses.weights;
+  licenses["code"] = record.licenses.code;
+
+  Json& license_refs = predicate["license_refs"] = Json::array();
+  for (const LicenseRefDeclaration& declaration : record.license_refs) {
+    license_refs.push_back(Json::object({{"id", declaration.id},
+                                         {"name", declaration.name},
+                                         {"url", declaration.url}}));
+  }
+
+  Json& openness = predicate["openness"] = Json::object();
+  openness["claim"] = ToString(record.openness.claim);
+  Json& components = openness["components"] = Json::array();
+  for (const OpennessComponent& component : record.openness.components) {
+    Json entry = Json::object();
+    entry["component"] = ToString(component.component);
+    entry["status"] = ToString(component.status);
+    if (component.license.has_value()) entry["license"] = *component.license;
+    if (component.location.has_value()) {
+      entry["location"] = *component.location;
+    }
+    components.push_back(std::move(entry));
+  }
+
+  Json& datasets = predicate["datasets"] = Json::array();
+  for (const Dataset& dataset : record.datasets) {
+    Json entry = Json::object();
+    entry["name"] = dataset.name;
+    if (dataset.uri.has_value()) entry["uri"] = *dataset.uri;
+    entry["role"] = ToString(dataset.role);
+    entry["disclosure"] = ToString(dataset.disclosure);
+    if (dataset.license.has_value()) entry["license"] = *dataset.license;
+    if (dataset.sha256.has_value()) {
+      entry["sha256"] = HexEncode(*dataset.sha256);
+    }
+    entry["synthetic"] = dataset.synthetic;
+    if (dataset.generated_by.has_value()) {
+      entry["generated_by"] = ModelLocatorJson(*dataset.generated_by);
+    }
+    datasets.push_back(std::move(entry));
+  }
+
+  Json& lineage = predicate["lineage"] = Json::array();
+  for (const LineageEdge& edge : record.lineage) {
+    Json entry = Json::object();
+    entry["ref"] = ModelLocatorJson(edge.ref);
+    entry["relation"] = ToString(edge.relation);
+    Json detail = Json::object();
+    if (edge.detail.method.has_value()) detail["method"] = *edge.detail.method;
+    if (edge.detail.bits.has_value()) detail["bits"] = *edge.detail.bits;
+    if (edge.detail.lora_rank.has_value()) {
+      detail["lora_rank"] = *edge.detail.lora_rank;
+    }
+    if (edge.detail.merge_weight_permille.has_value()) {
+      detail["merge_weight_permille"] = *edge.detail.merge_weight_permille;
+    }
+    if (!detail.empty()) entry["detail"] = std::move(detail);
+    lineage.push_back(std::move(entry));
+  }
+  return predicate;
+}
+
+// ---------------------------------------------------------------------------
+// Parsing.
+
+// Records the first duplicate object key while nlohmann parses (its DOM keeps
+// only the last value of a duplicated key, so it must be caught here), with
+// the JSON path of the key.
+class DuplicateKeyDetector {
+ public:
+  bool OnEvent(Json::parse_event_t event, const Json& parsed) {
+    switch (event) {
+      case Json::parse_event_t::object_start:
+        frames_.push_back(Frame{true, {}, {}, 0});
+        break;
+      case Json::parse_event_t::array_start:
+        frames_.push_back(Frame{false, {}, {}, 0});
+        break;
+      case Json::parse_event_t::key:
+        if (!frames_.empty() && parsed.is_string()) {
+          Frame& frame = frames_.back();
+          frame.key = parsed.get_ref<const Json::string_t&>();
+          if (!frame.keys.insert(frame.key).second && !error_.has_value()) {
+            error_ = FieldError(Path(), "duplicate key");
+          }
+        }
+        break;
+      case Json::parse_event_t::value:
+        ChildFinished();
+        break;
+      case Json::parse_event_t::object_end:
+      case Json::parse_event_t::array_end:
+        if (!frames_.empty()) frames_.pop_back();
+        ChildFinished();
+        break;
+    }
+    return true;
+  }
+
+  const std::optional<absl::Status>& error() const { return error_; }
+
+ private:
+  struct Frame {
+    bool is_object;
+    std::set<std::string> keys;
+    std::string key;  // objects: the current key
+    size_t index;     // arrays: the number of finished elements
+  };
+
+  void ChildFinished() {
+    if (!frames_.empty() && !frames_.back().is_object) ++frames_.back().index;
+  }
+
+  // The path of the value being parsed (the current key of the innermost
+  // object included).
+  std::string Path() const {
+    std::string path;
+    for (const Frame& frame : frames_) {
+      if (frame.is_object) {
+        absl::StrAppend(&path, path.empty() ? "" : ".", frame.key);
+      } else {
+        absl::StrAppend(&path, "[", frame.index, "]");
+      }
+    }
+    return path;
+  }
+
+  std::vector<Frame> frames_;
+  std::optional<absl::Status> error_;
+};
+
+std::string Join(absl::string_view path, absl::string_view key) {
+  if (path.empty()) return std::string(key);
+  return absl::StrCat(path, ".", key);
+}
+
+std::string Index(absl::string_view path, size_t index) {
+  return absl::StrCat(path, "[", index, "]");
+}
+
+// Reads the fields of one JSON object, refusing unknown keys up front.
+// Borrows the JSON value, which must outlive the reader.
+class ObjectReader {
+ public:
+  static absl::StatusOr<ObjectReader> Create(
+      const Json& value, std::string path,
+      std::initializer_list<absl::string_view> known_keys) {
+    if (!value.is_object()) return FieldError(path, "expected an object");
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      bool known = false;
+      for (absl::string_view k : known_keys) known = known || k == it.key();
+      if (!known) return FieldError(Join(path, it.key()), "unknown field");
+    }
+    return ObjectReader(&value, std::move(path));
+  }
+
+  std::string Path(absl::string_view key) const { return Join(path_, key); }
+
+  // Returns the value of `key`, or nullptr if it is absent and optional.
+  absl::StatusOr<const Json*> Get(absl::string_view key, bool required) const {
+    const auto it = value_->find(std::string(key));
+    if (it == value_->end()) {
+      if (required) return FieldError(Path(key), "missing required field");
+      return nullptr;
+    }
+    return &*it;
+  }
+
+  absl::StatusOr<std::optional<std::string>> OptionalString(
+      absl::string_view key) const {
+    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, false));
+    if (value == nullptr) return std::optional<std::string>();
+    if (!value->is_string()) return FieldError(Path(key), "expected a string");
+    return std::optional<std::string>(value->get_ref<const Json::string_t&>());
+  }
+
+  absl::StatusOr<std::string> String(absl::string_view key) const {
+    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, true));
+    if (!value->is_string()) return FieldError(Path(key), "expected a string");
+    return value->get_ref<const Json::string_t&>();
+  }
+
+  absl::StatusOr<std::optional<uint64_t>> OptionalUint(absl::string_view key,
+                                                       uint64_t max) const {
+    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, false));
+    if (value == nullptr) return std::optional<uint64_t>();
+    if (!value->is_number_unsigned()) {
+      return FieldError(Path(key), "expected a non-negative integer");
+    }
+    const uint64_t number = value->get<uint64_t>();
+    if (number > max) {
+      return FieldError(Path(key),
+                        absl::StrCat(number, " is larger than ", max));
+    }
+    return std::optional<uint64_t>(number);
+  }
+
+  absl::StatusOr<uint64_t> Uint(absl::string_view key, uint64_t max) const {
+    PEDIGREE_RETURN_IF_ERROR(Get(key, true).status());
+    PEDIGREE_ASSIGN_OR_RETURN(std::optional<uint64_t> value,
+                              OptionalUint(key, max));
+    return *value;
+  }
+
+  absl::StatusOr<bool> Bool(absl::string_view key) const {
+    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, true));
+    if (!value->is_boolean()) {
+      return FieldError(Path(key), "expected a boolean");
+    }
+    return value->get<bool>();
+  }
+
+  absl::StatusOr<const Json*> Array(absl::string_view key) const {
+    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, true));
+    if (!value->is_array()) return FieldError(Path(key), "expected an array");
+    return value;
+  }
+
+  // Returns the reader of the object at `key`, or nullopt if it is absent
+  // and optional.
+  absl::StatusOr<std::optional<ObjectReader>> OptionalObject(
+      absl::string_view key,
+      std::initializer_list<absl::string_view> known_keys) const {
+    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, false));
+    if (value == nullptr) return std::optional<ObjectReader>();
+    PEDIGREE_ASSIGN_OR_RETURN(ObjectReader reader,
+                              Create(*value, Path(key), known_keys));
+    return std::optional<ObjectReader>(std::move(reader));
+  }
+
+  absl::StatusOr<ObjectReader> Object(
+      absl::string_view key,
+      std::initializer_list<absl::string_view> known_keys) const {
+    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, true));
+    return Create(*value, Path(key), known_keys);
+  }
+
+  size_t size() const { return value_->size(); }
+
+ private:
+  ObjectReader(const Json* value, std::string path)
+      : value_(value), path_(std::move(path)) {}
+
+  const Json* value_;
+  std::string path_;
+};
+
+// Parses a 32-byte digest spelled as 64 lowercase hex characters.
+absl::StatusOr<std::string> ParseDigestHex(absl::string_view path,
+                                           absl::string_view hex) {
+  if (!IsLowerHex(hex, 32)) {
+    return FieldError(path, "must be 64 lowercase hex characters");
+  }
+  absl::StatusOr<std::string> digest = HexDecode(hex);
+  if (!digest.ok()) return WithPath(path, digest.status());
+  return digest;
+}
+
+// Adds the field path to errors from the enum and locator parsers.
+template <typename T>
+absl::StatusOr<T> AtPath(absl::string_view path, absl::StatusOr<T> value) {
+  if (!value.ok()) return WithPath(path, value.status());
+  return value;
+}
+
+absl::Status ParseModel(const ObjectReader& predicate, ModelInfo* model) {
+  PEDIGREE_ASSIGN_OR_RETURN(
+      ObjectReader reader,
+      predicate.Object("model", {"namespace", "name", "version", "description",
+                                 "release_date", "publisher"}));
+  PEDIGREE_ASSIGN_OR_RETURN(model->ref.namespace_name,
+                            reader.String("namespace"));
+  PEDIGREE_ASSIGN_OR_RETURN(model->ref.name, reader.String("name"));
+  PEDIGREE_ASSIGN_OR_RETURN(model->ref.version, reader.String("version"));
+  PEDIGREE_ASSIGN_OR_RETURN(model->description, reader.String("description"));
+  PEDIGREE_ASSIGN_OR_RETURN(model->release_date, reader.String("release_date"));
+  PEDIGREE_ASSIGN_OR_RETURN(
+      ObjectReader publisher,
+      reader.Object("publisher", {"organization", "jurisdiction"}));
+  PEDIGREE_ASSIGN_OR_RETURN(model->publisher.organization,
+                            publisher.String("organization"));
+  PEDIGREE_ASSIGN_OR_RETURN(model->publisher.jurisdiction,
+                            publisher.OptionalString("jurisdiction"));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ArtifactFile> ParseArtifactFile(const Json& value,
+                                               const std::string& path) {
+  PEDIGREE_ASSIGN_OR_RETURN(
+      ObjectReader reader,
+      ObjectReader::Create(value, path,
+                           {"name", "sha256", "size", "shard", "format",
+                            "dtype", "quantization"}));
+  ArtifactFile file;
+  PEDIGREE_ASSIGN_OR_RETURN(file.name, reader.String("name"));
+  PEDIGREE_ASSIGN_OR_RETURN(std::string sha256, reader.String("sha256"));
+  PEDIGREE_ASSIGN_OR_RETURN(file.sha256,
+                            ParseDigestHex(reader.Path("sha256"), sha256));
+  PEDIGREE_ASSIGN_OR_RETURN(file.size, reader.Uint("size", kMaxJsonInteger));
+  PEDIGREE_ASSIGN_OR_RETURN(std::optional<ObjectReader> shard,
+                            reader.OptionalObject("shard", {"start", "end"}));
+  if (shard.has_value()) {
+    manifest::Shard value;
+    PEDIGREE_ASSIGN_OR_RETURN(value.start,
+                              shard->Uint("start", kMaxJsonInteger));
+    PEDIGREE_ASSIGN_OR_RETURN(value.end, shard->Uint("end", kMaxJsonInteger));
+    file.shard = value;
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(std::optional<std::string> format,
+                            reader.OptionalString("format"));
+  if (format.has_value()) {
+    PEDIGREE_ASSIGN_OR_RETURN(
+        file.format,
+        AtPath(reader.Path("format"), ParseArtifactFormat(*format)));
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(file.dtype, reader.OptionalString("dtype"));
+  PEDIGREE_ASSIGN_OR_RETURN(
+      std::optional<ObjectReader> quantization,
+      reader.OptionalObject("quantization", {"method", "bits"}));
+  if (quantization.has_value()) {
+    Quantization value;
+    PEDIGREE_ASSIGN_OR_RETURN(value.method, quantization->String("method"));
+    PEDIGREE_ASSIGN_OR_RETURN(
+        uint64_t bits,
+        quantization->Uint("bits", std::numeric_limits<uint32_t>::max()));
+    value.bits = static_cast<uint32_t>(bits);
+    file.quantization = std::move(value);
+  }
+  return file;
+}
+
+absl::Status ParseArtifacts(const ObjectReader& predicate,
+                            Artifacts* artifacts) {
+  PEDIGREE_ASSIGN_OR_RETURN(
+      ObjectReader reader,
+      predicate.Object("artifacts", {"files", "root_digest"}));
+  PEDIGREE_ASSIGN_OR_RETURN(const Json* files, reader.Array("files"));
+  for (size_t i = 0; i < files->size(); ++i) {
+    PEDIGREE_ASSIGN_OR_RETURN(
+        ArtifactFile file,
+        ParseArtifactFile((*files)[i], Index(reader.Path("files"), i)));
+    artifacts->files.push_back(std::move(file));
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(std::string root, reader.String("root_digest"));
+  PEDIGREE_ASSIGN_OR_RETURN(artifacts->root_digest,
+                            ParseDigestHex(reader.Path("root_digest"), root));
+  return absl::OkStatus();
+}
+
+absl::Status ParseLicenses(const ObjectReader& predicate, Record* record) {
+  PEDIGREE_ASSIGN_OR_RETURN(ObjectReader licenses,
+                            predicate.Object("licenses", {"weights", "code"}));
+  PEDIGREE_ASSIGN_OR_RETURN(record->licenses.weights,
+                            licenses.String("weights"));
+  PEDIGREE_ASSIGN_OR_RETURN(record->licenses.code, licenses.String("code"));
+
+  PEDIGREE_ASSIGN_OR_RETURN(const Json* refs, predicate.Array("license_refs"));
+  for (size_t i = 0; i < refs->size(); ++i) {
+    PEDIGREE_ASSIGN_OR_RETURN(
+        ObjectReader reader,
+        ObjectReader::Create((*refs)[i],
+                             Index(predicate.Path("license_refs"), i),
+                             {"id", "name", "url"}));
+    LicenseRefDeclaration declaration;
+    PEDIGREE_ASSIGN_OR_RETURN(declaration.id, reader.String("id"));
+    PEDIGREE_ASSIGN_OR_RETURN(declaration.name, reader.String("name"));
+    PEDIGREE_ASSIGN_OR_RETURN(declaration.url, reader.String("url"));
+    record->license_refs.push_back(std::move(declaration));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseOpenness(const ObjectReader& predicate, Openness* openness) {
+  PEDIGREE_ASSIGN_OR_RETURN(
+      ObjectReader reader,
+      predicate.Object("openness", {"claim", "components"}));
+  PEDIGREE_ASSIGN_OR_RETURN(std::string claim, reader.String("claim"));
+  PEDIGREE_ASSIGN_OR_RETURN(
+      openness->claim, AtPath(reader.Path("claim"), ParseOpennessClaim(claim)));
+  PEDIGREE_ASSIGN_OR_RETURN(const Json* components, reader.Array("components"));
+  for (size_t i = 0; i < components->size(); ++i) {
+    PEDIGREE_ASSIGN_OR_RETURN(
+        ObjectReader entry,
+        ObjectReader::Create((*components)[i],
+                             Index(reader.Path("components"), i),
+                             {"component", "status", "license", "location"}));
+    OpennessComponent component;
+    PEDIGREE_ASSIGN_OR_RETURN(std::string name, entry.String("component"));
+    PEDIGREE_ASSIGN_OR_RETURN(
+        component.component,
+        AtPath(entry.Path("component"), ParseMofComponent(name)));
+    PEDIGREE_ASSIGN_OR_RETURN(std::string status, entry.String("status"));
+    PEDIGREE_ASSIGN_OR_RETURN(
+        component.status,
+        AtPath(entry.Path("status"), ParseComponentStatus(status)));
+    PEDIGREE_ASSIGN_OR_RETURN(component.license,
+                              entry.OptionalString("license"));
+    PEDIGREE_ASSIGN_OR_RETURN(component.location,
+                              entry.OptionalString("location"));
+    openness->components.push_back(std::move(component));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<ModelLocator>> OptionalLocator(
+    const ObjectReader& reader, absl::string_view key) {
+  PEDIGREE_ASSIGN_OR_RETURN(std::optional<std::string> text,
+                            reader.OptionalString(key));
+  if (!text.has_value()) return std::optional<ModelLocator>();
+  PEDIGREE_ASSIGN_OR_RETURN(ModelLocator locator,
+                            AtPath(reader.Path(key), ParseModelLocator(*text)));
+  return std::optional<ModelLocator>(std::move(locator));
+}
+
+absl::Status ParseDatasets(const ObjectReader& predicate,
+                           std::vector<Dataset>* datasets) {
+  PEDIGREE_ASSIGN_OR_RETURN(const Json* array, predicate.Array("datasets"));
+  for (size_t i = 0; i < array->size(); ++i) {
+    PEDIGREE_ASSIGN_OR_RETURN(
+        ObjectReader reader,
+        ObjectReader::Create((*array)[i], Index(predicate.Path("datasets"), i),
+                             {"name", "uri", "role", "disclosure", "license",
+                              "sha256", "synthetic", "generated_by"}));
+    Dataset dataset;
+    PEDIGREE_ASSIGN_OR_RETURN(dataset.name, reader.String("name"));
+    PEDIGREE_ASSIGN_OR_RETURN(dataset.uri, reader.OptionalString("uri"));
+    PEDIGREE_ASSIGN_OR_RETURN(std::string role, reader.String("role"));
+    PEDIGREE_ASSIGN_OR_RETURN(
+        dataset.role, AtPath(reader.Path("role"), ParseDatasetRole(role)));
+    PEDIGREE_ASSIGN_OR_RETURN(std::string disclosure,
+                              reader.String("disclosure"));
+    PEDIGREE_ASSIGN_OR_RETURN(
+        dataset.disclosure,
+        AtPath(reader.Path("disclosure"), ParseDatasetDisclosure(disclosure)));
+    PEDIGREE_ASSIGN_OR_RETURN(dataset.license,
+                              reader.OptionalString("license"));
+    PEDIGREE_ASSIGN_OR_RETURN(std::optional<std::string> sha256,
+                              reader.OptionalString("sha256"));
+    if (sha256.has_value()) {
+      PEDIGREE_ASSIGN_OR_RETURN(dataset.sha256,
+                                ParseDigestHex(reader.Path("sha256"), *sha256));
+    }
+    PEDIGREE_ASSIGN_OR_RETURN(dataset.synthetic, reader.Bool("synthetic"));
+    PEDIGREE_ASSIGN_OR_RETURN(dataset.generated_by,
+                              OptionalLocator(reader, "generated_by"));
+    datasets->push_back(std::move(dataset));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ParseLineage(const ObjectReader& predicate,
+                          std::vector<LineageEdge>* lineage) {
+  constexpr uint64_t kMaxUint32 = std::numeric_limits<uint32_t>::max();
+  PEDIGREE_ASSIGN_OR_RETURN(const Json* array, predicate.Array("lineage"));
+  for (size_t i = 0; i < array->size(); ++i) {
+    PEDIGREE_ASSIGN_OR_RETURN(
+        ObjectReader reader,
+        ObjectReader::Create((*array)[i], Index(predicate.Path("lineage"), i),
+                             {"ref", "relation", "detail"}));
+    LineageEdge edge;
+    PEDIGREE_ASSIGN_OR_RETURN(std::string ref, reader.String("ref"));
+    PEDIGREE_ASSIGN_OR_RETURN(
+        edge.ref, AtPath(reader.Path("ref"), ParseModelLocator(ref)));
+    PEDIGREE_ASSIGN_OR_RETURN(std::string relation, reader.String("relation"));
+    PEDIGREE_ASSIGN_OR_RETURN(edge.relation, AtPath(reader.Path("relation"),
+                                                    ParseRelation(relation)));
+    PEDIGREE_ASSIGN_OR_RETURN(
+        std::optional<ObjectReader> detail,
+        reader.OptionalObject("detail", {"method", "bits", "lora_rank",
+                                         "merge_weight_permille"}));
+    if (detail.has_value()) {
+      // An empty detail would not survive a round trip; refuse it so that
+      // one record has one canonical form.
+      if (detail->size() == 0) {
+        return FieldError(reader.Path("detail"), "is empty (omit it instead)");
+      }
+      PEDIGREE_ASSIGN_OR_RETURN(edge.detail.method,
+                                detail->OptionalString("method"));
+      PEDIGREE_ASSIGN_OR_RETURN(std::optional<uint64_t> bits,
+                                detail->OptionalUint("bits", kMaxUint32));
+      PEDIGREE_ASSIGN_OR_RETURN(std::optional<uint64_t> lora_rank,
+                                detail->OptionalUint("lora_rank", kMaxUint32));
+      PEDIGREE_ASSIGN_OR_RETURN(
+          std::optional<uint64_t> weight,
+          detail->OptionalUint("merge_weight_permille", kMaxUint32));
+      if (bits.has_value()) edge.detail.bits = static_cast<uint32_t>(*bits);
+      if (lora_rank.has_value()) {
+        edge.detail.lora_rank = static_cast<uint32_t>(*lora_rank);
+      }
+      if (weight.has_value()) {
+        edge.detail.merge_weight_permille = static_cast<uint32_t>(*weight);
+      }
+    }
+    lineage->push_back(std::move(edge));
+  }
+  return absl::OkStatus();
+}
+
+struct Subject {
+  std::string name;
+  std::string sha256;  // raw
+};
+
+absl::StatusOr<std::vector<Subject>> ParseSubjects(const ObjectReader& root) {
+  PEDIGREE_ASSIGN_OR_RETURN(const Json* array, root.Array("subject"));
+  std::vector<Subject> subjects;
+  for (size_t i = 0; i < array->size(); ++i) {
+    const std::string path = Index("subject", i);
+    PEDIGREE_ASSIGN_OR_RETURN(
+        ObjectReader reader,
+        ObjectReader::Create((*array)[i], path, {"name", "digest"}));
+    Subject subject;
+    PEDIGREE_ASSIGN_OR_RETURN(subject.name, reader.String("name"));
+    PEDIGREE_ASSIGN_OR_RETURN(ObjectReader digest,
+                              reader.Object("digest", {"sha256"}));
+    PEDIGREE_ASSIGN_OR_RETURN(std::string hex, digest.String("sha256"));
+    PEDIGREE_ASSIGN_OR_RETURN(subject.sha256,
+                              ParseDigestHex(digest.Path("sha256"), hex));
+    subjects.push_back(std::move(subject));
+  }
+  return subjects;
+}
+
+// The statement's subjects must be exactly the manifest files, in order, so
+// that what a verifier checks against the subjects is what the predicate
+// describes.
+absl::Status CheckSubjectsMatchFiles(const std::vector<Subject>& subjects,
+                                     const std::vector<ArtifactFile>& files) {
+  if (subjects.size() != files.size()) {
+    return FieldError("subject",
+                      absl::StrCat("has ", subjects.size(),
+                                   " entries but predicate.artifacts.files "
+                                   "has ",
+                                   files.size()));
+  }
+  for (size_t i = 0; i < subjects.size(); ++i) {
+    if (subjects[i].name != files[i].name) {
+      return FieldError(
+          Index("subject", i) + ".name",
+          absl::StrCat("does not match predicate.artifacts.files[", i,
+                       "].name"));
+    }
+    if (subjects[i].sha256 != files[i].sha256) {
+      return FieldError(
+          Index("subject", i) + ".digest.sha256",
+          absl::StrCat("does not match predicate.artifacts.files[", i,
+                       "].sha256"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> SerializeStatement(const Record& record) {
+  PEDIGREE_RETURN_IF_ERROR(ValidateRecord(record));
+  Json statement = Json::object();
+  statement["_type"] = kStatementType;
+  Json& subjects = statement["subject"] = Json::array();
+  for (const ArtifactFile& file : record.artifacts.files) {
+    subjects.push_back(Json::object(
+        {{"name", file.name},
+         {"digest", Json::object({{"sha256", HexEncode(file.sha256)}})}}));
+  }
+  statement["predicateType"] = kPredicateType;
+  statement["predicate"] = PredicateJson(record);
+  // ValidateRecord guarantees valid UTF-8 in every string, so the replace
+  // handler never fires; it only keeps dump() from throwing.
+  return statement.dump(-1, ' ', /*ensure_ascii=*/false,
+                        Json::error_handler_t::replace);
+}
+
+absl::StatusOr<Record> ParseStatement(absl::string_view json) {
+  if (json.size() > kMaxStatementSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("statement is ", json.size(), " bytes, more than the ",
+                     kMaxStatementSize, " byte limit"));
+  }
+  DuplicateKeyDetector detector;
+  const Json::parser_callback_t callback =
+      [&detector](int /*depth*/, Json::parse_event_t event, Json& parsed) {
+        return detector.OnEvent(event, parsed);
+      };
+  const Json document = Json::parse(json.begin(), json.end(), callback,
+                                    /*allow_exceptions=*/false);
+  if (document.is_discarded()) {
+    return absl::InvalidArgumentError("statement is not valid json");
+  }
+  if (detector.error().has_value()) return *detector.error();
+
+  PEDIGREE_ASSIGN_OR_RETURN(
+      ObjectReader root,
+      ObjectReader::Create(document, "",
+                           {"_type", "subject", "predicateType", "predicate"}));
+  PEDIGREE_ASSIGN_OR_RETURN(std::string type, root.String("_type"));
+  if (type != kStatementType) {
+    return FieldError(
+        "_type",
+        absl::StrCat("unknown statement type \"", absl::CHexEscape(type),
+                     "\" (expected ", kStatementType, ")"));
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(std::vector<Subject> subjects, ParseSubjects(root));
+  PEDIGREE_ASSIGN_OR_RETURN(std::string predicate_type,
+                            root.String("predicateType"));
+  if (predicate_type != kPredicateType) {
+    return FieldError("predicateType",
+                      absl::StrCat("unknown predicate type \"",
+                                   absl::CHexEscape(predicate_type),
+                                   "\" (expected ", kPredicateType, ")"));
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(
+      ObjectReader predicate,
+      root.Object("predicate",
+                  {"model", "artifacts", "licenses", "license_refs", "openness",
+                   "datasets", "lineage"}));
+  Record record;
+  PEDIGREE_RETURN_IF_ERROR(ParseModel(predicate, &record.model));
+  PEDIGREE_RETURN_IF_ERROR(ParseArtifacts(predicate, &record.artifacts));
+  PEDIGREE_RETURN_IF_ERROR(ParseLicenses(predicate, &record));
+  PEDIGREE_RETURN_IF_ERROR(ParseOpenness(predicate, &record.openness));
+  PEDIGREE_RETURN_IF_ERROR(ParseDatasets(predicate, &record.datasets));
+  PEDIGREE_RETURN_IF_ERROR(ParseLineage(predicate, &record.lineage));
+  PEDIGREE_RETURN_IF_ERROR(
+      CheckSubjectsMatchFiles(subjects, record.artifacts.files));
+  PEDIGREE_RETURN_IF_ERROR(ValidateRecord(record));
+  return record;
+}
+
+}  // namespace pedigree::core::record
