@@ -22,8 +22,8 @@
 // Evaluates `expr` (a StatusOr); returns its status if not OK, otherwise
 // moves the value into `lhs`. Expands to several statements: always brace the
 // body of an `if` that uses it.
-#define PEDIGREE_ASSIGN_OR_RETURN(lhs, expr)                                 \
-  PEDIGREE_ASSIGN_OR_RETURN_IMPL_(                                           \
+#define PEDIGREE_ASSIGN_OR_RETURN(lhs, expr) \
+  PEDIGREE_ASSIGN_OR_RETURN_IMPL_(           \
       PEDIGREE_CONCAT_(pedigree_statusor_, __COUNTER__), lhs, expr)
 #define PEDIGREE_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                    \

@@ -31,9 +31,10 @@ std::string Base64Encode(absl::string_view bytes) {
   out.reserve((bytes.size() + 2) / 3 * 4);
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
-    const uint32_t n = (uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
-                       (uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8) |
-                       uint32_t{static_cast<unsigned char>(bytes[i + 2])};
+    const uint32_t n =
+        (uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
+        (uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8) |
+        uint32_t{static_cast<unsigned char>(bytes[i + 2])};
     out.push_back(kStandard[(n >> 18) & 63]);
     out.push_back(kStandard[(n >> 12) & 63]);
     out.push_back(kStandard[(n >> 6) & 63]);
@@ -46,8 +47,9 @@ std::string Base64Encode(absl::string_view bytes) {
     out.push_back(kStandard[(n >> 12) & 63]);
     out.append("==");
   } else if (rest == 2) {
-    const uint32_t n = (uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
-                       (uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8);
+    const uint32_t n =
+        (uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
+        (uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8);
     out.push_back(kStandard[(n >> 18) & 63]);
     out.push_back(kStandard[(n >> 12) & 63]);
     out.push_back(kStandard[(n >> 6) & 63]);
@@ -59,8 +61,8 @@ std::string Base64Encode(absl::string_view bytes) {
 absl::StatusOr<std::string> Base64Decode(absl::string_view text,
                                          Base64Alphabet alphabet) {
   if (text.size() % 4 != 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "base64 length ", text.size(), " is not a multiple of 4"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("base64 length ", text.size(), " is not a multiple of 4"));
   }
   size_t padding = 0;
   if (!text.empty() && text.back() == '=') ++padding;

@@ -26,7 +26,8 @@ std::string Base64Encode(absl::string_view bytes);
 // character, a length that is not a multiple of four, misplaced padding, or
 // non-zero trailing bits.
 absl::StatusOr<std::string> Base64Decode(
-    absl::string_view text, Base64Alphabet alphabet = Base64Alphabet::kStandard);
+    absl::string_view text,
+    Base64Alphabet alphabet = Base64Alphabet::kStandard);
 
 // Returns the bytes of `text` in either alphabet (not mixed), as DSSE allows
 // for its payload and signatures. Same errors as Base64Decode.

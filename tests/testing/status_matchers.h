@@ -34,8 +34,7 @@ MATCHER(IsOk, "is OK") {
   return status.ok();
 }
 
-MATCHER_P(StatusIs, code,
-          "has status code " + absl::StatusCodeToString(code)) {
+MATCHER_P(StatusIs, code, "has status code " + absl::StatusCodeToString(code)) {
   const absl::Status& status = ::pedigree::testing::GetStatus(arg);
   *result_listener << "status is " << status;
   return status.code() == code;
@@ -56,12 +55,12 @@ MATCHER_P2(StatusIs, code, message_matcher,
 #define PEDIGREE_TESTING_CONCAT_(a, b) PEDIGREE_TESTING_CONCAT_INNER_(a, b)
 
 // Asserts that `expr` (a StatusOr) is OK and moves its value into `lhs`.
-#define ASSERT_OK_AND_ASSIGN(lhs, expr)                                      \
-  ASSERT_OK_AND_ASSIGN_IMPL_(                                                \
+#define ASSERT_OK_AND_ASSIGN(lhs, expr)                                    \
+  ASSERT_OK_AND_ASSIGN_IMPL_(                                              \
       PEDIGREE_TESTING_CONCAT_(pedigree_test_statusor_, __COUNTER__), lhs, \
       expr)
-#define ASSERT_OK_AND_ASSIGN_IMPL_(tmp, lhs, expr)         \
-  auto tmp = (expr);                                       \
+#define ASSERT_OK_AND_ASSIGN_IMPL_(tmp, lhs, expr)       \
+  auto tmp = (expr);                                     \
   ASSERT_TRUE(tmp.ok()) << "status is " << tmp.status(); \
   lhs = std::move(tmp).value()
 
