@@ -1,0 +1,234 @@
+#ifndef PEDIGREE_SERVER_STORAGE_REGISTRY_STORE_H_
+#define PEDIGREE_SERVER_STORAGE_REGISTRY_STORE_H_
+
+// The registry's durable state behind one interface: namespaces, their
+// publisher keys, published records (verbatim envelopes plus the index rows
+// extracted from them) and the lineage graph. The gRPC service talks only to
+// this interface; PostgresRegistryStore implements it, and unit tests of the
+// service use a gMock MockRegistryStore to force error paths.
+//
+// The store trusts its caller for everything that needs cryptography or
+// record parsing: the service validates the record and verifies signatures
+// before calling PublishRecord. The store enforces everything that needs the
+// database to be consistent: uniqueness, key status at commit time, parent
+// resolution, idempotence.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "core/crypto/keys.h"
+#include "core/record/model_ref.h"
+#include "core/record/record.h"
+
+namespace pedigree::server::storage {
+
+struct NamespaceRow {
+  std::string name;  // as created
+  absl::Time created_at;
+};
+
+enum class KeyStatus { kActive, kRevoked };
+
+struct KeyRow {
+  std::string key_id;  // lowercase hex SHA-256 of spki_der
+  std::string namespace_name;
+  core::crypto::KeyType type = core::crypto::KeyType::kEd25519;
+  std::string spki_der;
+  KeyStatus status = KeyStatus::kActive;
+  absl::Time added_at;
+  std::optional<absl::Time> revoked_at;
+};
+
+// A record the service has parsed, validated and whose signatures it has
+// verified, ready to be stored.
+struct NewRecord {
+  core::record::Record record;
+  // The DSSE envelope JSON exactly as received.
+  std::string envelope;
+  // Raw 32-byte SHA-256 of the verbatim DSSE payload.
+  std::string record_digest;
+  // Key ids (lowercase hex) whose signatures verified; non-empty.
+  std::vector<std::string> signer_key_ids;
+};
+
+// A stored record as lists and lookups return it.
+struct StoredRecord {
+  int64_t id = 0;
+  std::string record_digest;   // raw 32 bytes
+  core::record::ModelRef ref;  // spelling as published
+  std::string root_digest;     // raw 32 bytes
+  std::string envelope;        // verbatim
+  absl::Time published_at;
+  std::string release_date;     // YYYY-MM-DD
+  std::string weights_license;  // SPDX expression as declared
+  std::string code_license;
+  std::string declared_openness;            // wire name, e.g. "open_weight"
+  std::vector<std::string> signer_key_ids;  // sorted
+};
+
+struct PublishResult {
+  StoredRecord record;
+  // True when a record with the same record digest was already stored and
+  // nothing was written.
+  bool already_existed = false;
+};
+
+// Pagination: `page_size` is at least 1 (the service clamps it); a page
+// token is opaque, produced by the store and passed back unchanged.
+struct PageRequest {
+  int page_size = 50;
+  std::string page_token;  // empty for the first page
+};
+
+struct VersionEntry {
+  std::string version;
+  std::string record_digest;  // raw
+  absl::Time published_at;
+  std::string release_date;
+};
+
+struct VersionPage {
+  std::vector<VersionEntry> versions;  // newest first
+  std::string next_page_token;         // empty on the last page
+};
+
+// Filters combine with AND; an unset filter matches everything.
+struct SearchFilter {
+  std::optional<std::string> namespace_name;  // exact, ignoring case
+  std::optional<std::string> name_prefix;     // ignoring case
+  // An SPDX id (canonical spelling) or "LicenseRef-..." referenced by the
+  // declared weights or code license.
+  std::optional<std::string> license_id;
+  std::optional<core::record::OpennessClaim> declared_openness;
+  std::optional<std::string> dataset_name;  // exact
+  // Records with a lineage edge to this stored parent record...
+  std::optional<int64_t> parent_record_id;
+  // ...of this relation (only together with parent_record_id).
+  std::optional<core::record::Relation> relation;
+};
+
+struct RecordPage {
+  std::vector<StoredRecord> records;  // newest published first
+  std::string next_page_token;
+};
+
+enum class LineageDirection { kAncestors, kDescendants, kBoth };
+
+struct LineageQuery {
+  int64_t start_record_id = 0;
+  LineageDirection direction = LineageDirection::kAncestors;
+  int max_depth = 16;  // >= 1
+  // Only edges of these relations are followed; empty means all.
+  std::vector<core::record::Relation> relations;
+};
+
+struct LineageNodeRow {
+  StoredRecord record;
+  // 0 for the start, > 0 for ancestors, < 0 for descendants; the shortest
+  // distance along followed edges.
+  int distance = 0;
+};
+
+struct LineageEdgeRow {
+  int64_t child_record_id = 0;
+  int64_t parent_record_id = 0;
+  core::record::Relation relation = core::record::Relation::kFinetune;
+};
+
+struct LineageGraph {
+  // Each reached record once, the start first. A diamond's shared ancestor
+  // appears once, with every edge that reaches it.
+  std::vector<LineageNodeRow> nodes;
+  std::vector<LineageEdgeRow> edges;  // between nodes only
+};
+
+// Implementations are thread-safe. Every method may also return Unavailable
+// when the database cannot be reached (without having written anything) and
+// Internal for an unexpected database error.
+class RegistryStore {
+ public:
+  virtual ~RegistryStore() = default;
+
+  // Creates namespace `name` (already validated). Returns AlreadyExists if a
+  // namespace of that name, ignoring ASCII case, exists.
+  virtual absl::StatusOr<NamespaceRow> CreateNamespace(
+      absl::string_view name) = 0;
+
+  // Registers `key` (its key_id, type and spki_der; status and times are
+  // set by the store) for namespace `key.namespace_name`. Returns NotFound
+  // for an unknown namespace, AlreadyExists if the key id is registered to
+  // any namespace.
+  virtual absl::StatusOr<KeyRow> AddKey(const KeyRow& key) = 0;
+
+  // Returns the keys of `namespace_name`, active and revoked, oldest first.
+  // NotFound for an unknown namespace.
+  virtual absl::StatusOr<std::vector<KeyRow>> ListKeys(
+      absl::string_view namespace_name) = 0;
+
+  // Returns the keys with these ids that exist (any namespace, any status),
+  // in no particular order. Unknown ids are simply absent.
+  virtual absl::StatusOr<std::vector<KeyRow>> GetKeys(
+      const std::vector<std::string>& key_ids) = 0;
+
+  // Stores `record` in one transaction, with all its index rows. Returns:
+  // - the existing record with already_existed=true if a record with the
+  //   same record digest is stored (nothing is written);
+  // - FailedPrecondition if the namespace does not exist, or a parent ref
+  //   does not resolve to a stored record (the message names the ref);
+  // - PermissionDenied if, at commit time, a signer key is not an active key
+  //   of the record's namespace (e.g. revoked concurrently);
+  // - AlreadyExists if the name@version (name ignoring case) is stored with
+  //   a different record digest, including when a concurrent publish of the
+  //   same name@version won.
+  virtual absl::StatusOr<PublishResult> PublishRecord(
+      const NewRecord& record) = 0;
+
+  // Returns the record `ref` (a version is required). NotFound if absent.
+  virtual absl::StatusOr<StoredRecord> GetRecordByRef(
+      const core::record::ModelRef& ref) = 0;
+
+  // Returns the record with raw 32-byte `record_digest`. NotFound if absent.
+  virtual absl::StatusOr<StoredRecord> GetRecordByDigest(
+      absl::string_view record_digest) = 0;
+
+  // Returns the most recently published version of model `model` (its
+  // version is ignored). NotFound if the model has no record.
+  virtual absl::StatusOr<StoredRecord> GetLatestRecord(
+      const core::record::ModelRef& model) = 0;
+
+  // Lists the versions of `model` (version ignored), newest first. NotFound
+  // if the model has no record; InvalidArgument for a malformed page token.
+  virtual absl::StatusOr<VersionPage> ListVersions(
+      const core::record::ModelRef& model, const PageRequest& page) = 0;
+
+  // Returns records matching `filter`, newest published first.
+  // InvalidArgument for a malformed page token.
+  virtual absl::StatusOr<RecordPage> SearchRecords(const SearchFilter& filter,
+                                                   const PageRequest& page) = 0;
+
+  // Returns up to `limit` records that contain an artifact whose raw sha256
+  // is one of `digests`, those containing the most of them first.
+  virtual absl::StatusOr<std::vector<StoredRecord>> FindRecordsByArtifacts(
+      const std::vector<std::string>& digests, int limit) = 0;
+
+  // Returns up to `limit` records whose raw root digest is `root_digest`,
+  // newest first.
+  virtual absl::StatusOr<std::vector<StoredRecord>> FindRecordsByRootDigest(
+      absl::string_view root_digest, int limit) = 0;
+
+  // Walks the lineage graph as `query` says. NotFound if the start record
+  // does not exist. Correct on diamonds (merges) and deep chains; bounded by
+  // max_depth.
+  virtual absl::StatusOr<LineageGraph> GetLineage(
+      const LineageQuery& query) = 0;
+};
+
+}  // namespace pedigree::server::storage
+
+#endif  // PEDIGREE_SERVER_STORAGE_REGISTRY_STORE_H_
