@@ -70,18 +70,26 @@ CREATE INDEX keys_namespace_idx ON keys (namespace_id);
 CREATE TABLE records (
   id                bigserial   PRIMARY KEY,
   namespace_id      bigint      NOT NULL REFERENCES namespaces (id),
+  -- The namespace as spelled in the record (it matches namespaces.name
+  -- ignoring case), so that reads return the ref exactly as published.
+  model_namespace   text        NOT NULL,
   model_name        text        NOT NULL,
   model_version     text        NOT NULL,
   record_digest     bytea       NOT NULL,
   envelope          bytea       NOT NULL,
   payload_type      text        NOT NULL,
   root_digest       bytea       NOT NULL,
-  -- SPDX license expressions exactly as declared, in declaration order.
-  declared_licenses text[]      NOT NULL DEFAULT '{}',
-  -- Openness class as declared (e.g. a Model Openness Framework class);
-  -- NULL when the publisher declared none.
-  declared_openness text,
+  release_date      date        NOT NULL,
+  -- SPDX license expressions exactly as declared; the ids they reference are
+  -- in license_refs.
+  weights_license   text        NOT NULL,
+  code_license      text        NOT NULL,
+  -- The publisher's openness claim, by wire name ("open_weight",
+  -- "unspecified", ...).
+  declared_openness text        NOT NULL,
   published_at      timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT records_model_namespace_format
+    CHECK (model_namespace ~ '^[A-Za-z0-9._-]{1,96}$'),
   CONSTRAINT records_model_name_format
     CHECK (model_name ~ '^[A-Za-z0-9._-]{1,96}$'),
   CONSTRAINT records_model_version_format
@@ -92,15 +100,23 @@ CREATE TABLE records (
   CONSTRAINT records_root_digest_sha256 CHECK (octet_length(root_digest) = 32),
   CONSTRAINT records_envelope_not_empty CHECK (octet_length(envelope) > 0),
   CONSTRAINT records_payload_type_not_empty CHECK (payload_type <> ''),
-  CONSTRAINT records_declared_licenses_no_nulls
-    CHECK (array_position(declared_licenses, NULL) IS NULL),
-  CONSTRAINT records_declared_openness_not_empty
-    CHECK (declared_openness IS NULL OR declared_openness <> '')
+  CONSTRAINT records_weights_license_not_empty CHECK (weights_license <> ''),
+  CONSTRAINT records_code_license_not_empty CHECK (code_license <> ''),
+  CONSTRAINT records_declared_openness_format
+    CHECK (declared_openness ~ '^[a-z][a-z0-9_-]{0,63}$')
 );
+-- Lists are newest first, paginated by the key (published_at, id); each
+-- index below serves one lookup and its order.
 CREATE UNIQUE INDEX records_name_version_unique
   ON records (namespace_id, lower(model_name), model_version);
-CREATE INDEX records_root_digest_idx ON records (root_digest);
-CREATE INDEX records_published_at_idx ON records (published_at);
+CREATE INDEX records_model_published_idx
+  ON records (namespace_id, lower(model_name), published_at, id);
+CREATE INDEX records_namespace_published_idx
+  ON records (namespace_id, published_at, id);
+CREATE INDEX records_name_prefix_idx
+  ON records (lower(model_name) text_pattern_ops);
+CREATE INDEX records_root_digest_idx ON records (root_digest, published_at, id);
+CREATE INDEX records_published_at_idx ON records (published_at, id);
 
 -- Keys whose DSSE signatures over the record verified at publication.
 CREATE TABLE record_signatures (

@@ -1,6 +1,8 @@
 #include "server/daemon.h"
 
 #include <algorithm>
+#include <climits>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <utility>
@@ -13,6 +15,7 @@
 #include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "server/storage/postgres_registry_store.h"
 
 namespace pedigree::server {
 namespace {
@@ -21,6 +24,27 @@ namespace {
 std::string HostOf(const std::string& address) {
   const size_t colon = address.rfind(':');
   return colon == std::string::npos ? address : address.substr(0, colon);
+}
+
+absl::Status CheckLimits(const DaemonConfig& config) {
+  if (config.max_message_bytes < 1 || config.max_message_bytes > INT_MAX) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max-message-bytes must be in 1..", INT_MAX, ", got ",
+                     config.max_message_bytes));
+  }
+  if (config.max_envelope_bytes < 1) {
+    return absl::InvalidArgumentError(
+        "--max-envelope-bytes must be at least 1");
+  }
+  if (config.max_files_per_record < 1) {
+    return absl::InvalidArgumentError(
+        "--max-files-per-record must be at least 1");
+  }
+  if (config.max_parents_per_record < 1) {
+    return absl::InvalidArgumentError(
+        "--max-parents-per-record must be at least 1");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -48,11 +72,17 @@ absl::StatusOr<Database> OpenDatabase(const DaemonConfig& config) {
 
 Daemon::Daemon(DaemonConfig config, Database database,
                std::unique_ptr<storage::ConnectionPool> pool,
+               std::unique_ptr<storage::RegistryStore> store,
+               std::unique_ptr<service::RequestLogger> logger,
+               std::unique_ptr<service::RegistryService> service,
                std::unique_ptr<grpc::Server> server, int port,
                std::string address)
     : config_(std::move(config)),
       database_(std::move(database)),
       pool_(std::move(pool)),
+      store_(std::move(store)),
+      logger_(std::move(logger)),
+      service_(std::move(service)),
       server_(std::move(server)),
       port_(port),
       address_(std::move(address)) {}
@@ -64,10 +94,23 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(DaemonConfig config) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--db-pool-size must be at least 1, got ", config.db_pool_size));
   }
+  PEDIGREE_RETURN_IF_ERROR(CheckLimits(config));
   PEDIGREE_ASSIGN_OR_RETURN(Database database, OpenDatabase(config));
   PEDIGREE_ASSIGN_OR_RETURN(
       std::unique_ptr<storage::ConnectionPool> pool,
       storage::ConnectionPool::Create({database.dsn, config.db_pool_size}));
+  std::unique_ptr<storage::RegistryStore> store =
+      std::make_unique<storage::PostgresRegistryStore>(
+          *pool, storage::PostgresRegistryStore::Options{});
+  std::unique_ptr<service::RequestLogger> logger =
+      std::make_unique<service::StreamRequestLogger>(std::cerr);
+  service::RegistryServiceOptions service_options;
+  service_options.admin_token = config.admin_token;
+  service_options.max_envelope_bytes = config.max_envelope_bytes;
+  service_options.max_files_per_record = config.max_files_per_record;
+  service_options.max_parents_per_record = config.max_parents_per_record;
+  auto service = std::make_unique<service::RegistryService>(
+      *store, std::move(service_options), *logger);
 
   // Both switches are process-wide in gRPC and must precede the builder.
   grpc::EnableDefaultHealthCheckService(true);
@@ -80,6 +123,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(DaemonConfig config) {
   // Without this, gRPC binds with SO_REUSEPORT and a second server on the
   // same port would silently share it.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_bytes));
+  builder.RegisterService(service.get());
   // Handlers block on the pool; more threads than connections only queue.
   grpc::ResourceQuota quota("pedigreed");
   quota.SetMaxThreads(std::max(config.db_pool_size + 4, 8));
@@ -95,6 +140,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(DaemonConfig config) {
   std::string address = absl::StrCat(HostOf(config.listen_address), ":", port);
   return std::unique_ptr<Daemon>(
       new Daemon(std::move(config), std::move(database), std::move(pool),
+                 std::move(store), std::move(logger), std::move(service),
                  std::move(server), port, std::move(address)));
 }
 
@@ -106,6 +152,9 @@ absl::Status Daemon::Shutdown(absl::Duration grace) {
     server_->Wait();
     server_.reset();
   }
+  service_.reset();
+  logger_.reset();
+  store_.reset();
   pool_.reset();
   absl::Status status = absl::OkStatus();
   if (database_.embedded != nullptr) {

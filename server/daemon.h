@@ -3,9 +3,11 @@
 
 // The running registry: its database (embedded or external), the applied
 // schema, the connection pool and the gRPC server, built and torn down in
-// dependency order. server/main.cc turns flags into a DaemonConfig and drives
-// a Daemon; tests can run one in-process.
+// dependency order, with the pedigree.v1.Registry service on top.
+// server/main.cc turns flags into a DaemonConfig and drives a Daemon; tests
+// can run one in-process.
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,9 +16,12 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/server.h"
+#include "server/service/registry_service.h"
+#include "server/service/request_log.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/embedded_postgres.h"
 #include "server/storage/migrator.h"
+#include "server/storage/registry_store.h"
 
 namespace pedigree::server {
 
@@ -29,10 +34,17 @@ struct DaemonConfig {
   std::string data_dir = ".pedigree";
   // Extra directories searched for the PostgreSQL server binaries.
   std::vector<std::string> pg_bin_dirs;
-  // Token required by administrative RPCs (none exist yet). Secret: never
-  // logged or echoed.
+  // Token required by administrative RPCs (CreateNamespace, AddKey); empty
+  // disables them. Secret: never logged or echoed.
   std::string admin_token;
   int db_pool_size = 8;
+  // Largest gRPC request the server accepts (larger ones fail with
+  // RESOURCE_EXHAUSTED before reaching a handler). 1..2^31-1.
+  size_t max_message_bytes = size_t{16} << 20;
+  // Service limits; see RegistryServiceOptions. Each at least 1.
+  size_t max_envelope_bytes = size_t{8} << 20;
+  size_t max_files_per_record = 100000;
+  size_t max_parents_per_record = 64;
   // Passed to EmbeddedPostgres::Options::durable; false only in tests.
   bool durable_embedded_postgres = true;
 };
@@ -55,10 +67,11 @@ absl::StatusOr<Database> OpenDatabase(const DaemonConfig& config);
 class Daemon {
  public:
   // Opens the database (see OpenDatabase), fills the connection pool and
-  // starts the gRPC server with the health and reflection services; the
-  // health status is SERVING when this returns. Returns InvalidArgument for
-  // a bad pool size, the OpenDatabase / ConnectionPool::Create errors, and
-  // Unavailable if the address cannot be bound (in use, or malformed).
+  // starts the gRPC server with the Registry, health and reflection
+  // services; the health status is SERVING when this returns. Every RPC of
+  // the Registry logs one line to stderr. Returns InvalidArgument for a bad
+  // pool size or limit, the OpenDatabase / ConnectionPool::Create errors,
+  // and Unavailable if the address cannot be bound (in use, or malformed).
   static absl::StatusOr<std::unique_ptr<Daemon>> Start(DaemonConfig config);
 
   Daemon(const Daemon&) = delete;
@@ -67,7 +80,8 @@ class Daemon {
   ~Daemon();
 
   // Stops in order: health NOT_SERVING, gRPC server (in-flight calls get
-  // until `grace`, then are cancelled), the pool, the embedded PostgreSQL.
+  // until `grace`, then are cancelled), the service, the store, the pool,
+  // the embedded PostgreSQL.
   // Returns the embedded PostgreSQL's Stop() error, if any. Idempotent.
   absl::Status Shutdown(absl::Duration grace);
 
@@ -80,12 +94,19 @@ class Daemon {
  private:
   Daemon(DaemonConfig config, Database database,
          std::unique_ptr<storage::ConnectionPool> pool,
+         std::unique_ptr<storage::RegistryStore> store,
+         std::unique_ptr<service::RequestLogger> logger,
+         std::unique_ptr<service::RegistryService> service,
          std::unique_ptr<grpc::Server> server, int port, std::string address);
 
   const DaemonConfig config_;
-  // Destroyed in reverse order by Shutdown(): server, pool, database.
+  // Destroyed in reverse order by Shutdown(): server, service, logger,
+  // store, pool, database. Each borrows from the ones above it.
   Database database_;
   std::unique_ptr<storage::ConnectionPool> pool_;
+  std::unique_ptr<storage::RegistryStore> store_;
+  std::unique_ptr<service::RequestLogger> logger_;
+  std::unique_ptr<service::RegistryService> service_;
   std::unique_ptr<grpc::Server> server_;
   const int port_;
   const std::string address_;

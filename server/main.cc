@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <climits>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -119,6 +120,27 @@ int main(int argc, char** argv) {
                  "number of database connections")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
+  app.add_option("--max-message-bytes", config.max_message_bytes,
+                 "largest gRPC request accepted, in bytes")
+      ->envname("PEDIGREE_MAX_MESSAGE_BYTES")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{INT_MAX}));
+  app.add_option("--max-envelope-bytes", config.max_envelope_bytes,
+                 "largest DSSE envelope PublishRecord accepts, in bytes")
+      ->envname("PEDIGREE_MAX_ENVELOPE_BYTES")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-files-per-record", config.max_files_per_record,
+                 "most artifact files a published record (or a "
+                 "VerifyArtifacts request) may list")
+      ->envname("PEDIGREE_MAX_FILES_PER_RECORD")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-parents-per-record", config.max_parents_per_record,
+                 "most lineage parents a published record may list")
+      ->envname("PEDIGREE_MAX_PARENTS_PER_RECORD")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   CLI::App* migrate =
       app.add_subcommand("migrate", "apply pending migrations and exit");
   migrate->fallthrough();

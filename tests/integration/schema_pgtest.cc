@@ -16,10 +16,12 @@ namespace {
 constexpr char kInsertNamespaceSql[] =
     "INSERT INTO namespaces (name) VALUES ($1) RETURNING id";
 constexpr char kInsertRecordSql[] =
-    "INSERT INTO records (namespace_id, model_name, model_version, "
-    "record_digest, envelope, payload_type, root_digest) "
-    "VALUES ($1, $2, $3, $4, $5, 'application/vnd.in-toto+json', $6) "
-    "RETURNING id";
+    "INSERT INTO records (namespace_id, model_namespace, model_name, "
+    "model_version, record_digest, envelope, payload_type, root_digest, "
+    "release_date, weights_license, code_license, declared_openness) "
+    "VALUES ($1, 'deepseek-ai', $2, $3, $4, $5, "
+    "'application/vnd.in-toto+json', $6, '2025-01-20', 'MIT', 'MIT', "
+    "'open_weight') RETURNING id";
 constexpr char kInsertArtifactSql[] =
     "INSERT INTO artifacts (record_id, path, sha256, size_bytes) "
     "VALUES ($1, $2, $3, $4)";

@@ -1,0 +1,859 @@
+#include "server/service/registry_service.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/crypto/keys.h"
+#include "core/crypto/sha256.h"
+#include "core/dsse/envelope.h"
+#include "core/encoding/hex.h"
+#include "core/license/spdx_license_list.h"
+#include "core/manifest/manifest.h"
+#include "core/record/model_ref.h"
+#include "core/record/record.h"
+#include "core/record/record_envelope.h"
+#include "core/record/statement.h"
+#include "core/status_macros.h"
+#include "server/service/convert.h"
+#include "server/service/grpc_status.h"
+
+namespace pedigree::server::service {
+namespace {
+
+namespace rec = ::pedigree::core::record;
+
+constexpr absl::string_view kLicenseRefPrefix = "LicenseRef-";
+
+// Prefixes `status`'s message with `field` ("field: message"), keeping the
+// code.
+absl::Status InField(absl::string_view field, const absl::Status& status) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(),
+                      absl::StrCat(field, ": ", status.message()));
+}
+
+RegistryServiceOptions WithoutSecret(RegistryServiceOptions options) {
+  options.admin_token.clear();
+  return options;
+}
+
+absl::StatusOr<int> ClampPageSize(int32_t requested) {
+  if (requested < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size: must not be negative, got ", requested));
+  }
+  if (requested == 0) return kDefaultPageSize;
+  return std::min<int>(requested, kMaxPageSize);
+}
+
+absl::StatusOr<std::string> RawDigestFromHex(absl::string_view field,
+                                             absl::string_view hex) {
+  if (!core::IsLowerHex(hex, 32)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": must be 64 lowercase hex characters (SHA-256)"));
+  }
+  return core::HexDecode(hex);
+}
+
+bool IsNameCharacter(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' ||
+         c == '_' || c == '-';
+}
+
+// Returns the canonical spelling of an SPDX license id or LicenseRef.
+absl::StatusOr<std::string> CanonicalLicenseId(absl::string_view id) {
+  if (absl::StartsWithIgnoreCase(id, kLicenseRefPrefix)) {
+    const absl::string_view rest = id.substr(kLicenseRefPrefix.size());
+    const bool valid =
+        !rest.empty() && id.size() <= rec::kMaxLicenseRefIdLength &&
+        std::all_of(rest.begin(), rest.end(), [](char c) {
+          return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                 c == '.' || c == '-';
+        });
+    if (!valid) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("license: malformed LicenseRef \"",
+                       absl::CEscape(id.substr(0, 128)), "\""));
+    }
+    return absl::StrCat(kLicenseRefPrefix, rest);
+  }
+  absl::StatusOr<core::license::LicenseInfo> info =
+      core::license::LookupSpdxLicense(id);
+  if (!info.ok()) {
+    if (absl::IsNotFound(info.status())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("license: unknown SPDX license id \"",
+                       absl::CEscape(id.substr(0, 128)), "\""));
+    }
+    return info.status();
+  }
+  return info->id;
+}
+
+// Returns the record stored in `stored.envelope`. The envelope was checked
+// when it was published, so a failure here means corrupt data.
+absl::StatusOr<rec::Record> ParseStoredRecord(
+    const storage::StoredRecord& stored) {
+  absl::StatusOr<core::dsse::Envelope> envelope =
+      core::dsse::ParseEnvelope(stored.envelope);
+  absl::StatusOr<rec::Record> record =
+      envelope.ok() ? rec::RecordFromEnvelope(*envelope)
+                    : absl::StatusOr<rec::Record>(envelope.status());
+  if (!record.ok()) {
+    return absl::DataLossError(absl::StrCat(
+        "stored envelope of record ", core::HexEncode(stored.record_digest),
+        " does not parse: ", record.status().message()));
+  }
+  return record;
+}
+
+// The local files of a VerifyArtifacts request: path -> lowercase hex.
+using LocalFiles = std::map<std::string, std::string>;
+
+// Compares `record`'s files with `local`; returns the per-path results
+// sorted by path and sets *all_match and *matched.
+std::vector<v1::FileResult> CompareFiles(const rec::Record& record,
+                                         const LocalFiles& local,
+                                         bool* all_match, int* matched) {
+  std::map<std::string, std::string> recorded;
+  for (const rec::ArtifactFile& file : record.artifacts.files) {
+    recorded[file.name] = core::HexEncode(file.sha256);
+  }
+  std::set<std::string> paths;
+  for (const auto& [path, digest] : recorded) paths.insert(path);
+  for (const auto& [path, digest] : local) paths.insert(path);
+
+  std::vector<v1::FileResult> results;
+  results.reserve(paths.size());
+  *all_match = true;
+  *matched = 0;
+  for (const std::string& path : paths) {
+    v1::FileResult result;
+    result.set_path(path);
+    const auto expected = recorded.find(path);
+    const auto actual = local.find(path);
+    if (expected != recorded.end()) {
+      result.set_expected_sha256(expected->second);
+    }
+    if (actual != local.end()) result.set_actual_sha256(actual->second);
+    if (expected == recorded.end()) {
+      result.set_verdict(v1::FILE_VERDICT_UNEXPECTED);
+    } else if (actual == local.end()) {
+      result.set_verdict(v1::FILE_VERDICT_MISSING);
+    } else if (expected->second == actual->second) {
+      result.set_verdict(v1::FILE_VERDICT_MATCH);
+      ++*matched;
+    } else {
+      result.set_verdict(v1::FILE_VERDICT_DIGEST_MISMATCH);
+    }
+    if (result.verdict() != v1::FILE_VERDICT_MATCH) *all_match = false;
+    results.push_back(std::move(result));
+  }
+  return results;
+}
+
+// Returns true if `node` is the record that parent `edge` names.
+bool NodeMatchesParent(const storage::StoredRecord& node,
+                       const rec::LineageEdge& edge) {
+  if (edge.ref.kind == rec::ModelLocator::Kind::kRootDigest) {
+    return node.root_digest == edge.ref.root_digest;
+  }
+  return rec::SameModelVersion(node.ref, edge.ref.model);
+}
+
+}  // namespace
+
+RegistryService::RegistryService(storage::RegistryStore& store,
+                                 RegistryServiceOptions options,
+                                 RequestLogger& logger)
+    : store_(store),
+      options_(WithoutSecret(options)),
+      admin_(options.admin_token),
+      logger_(logger) {}
+
+// ------------------------------------------------------------ call plumbing
+
+std::string RegistryService::NewRequestId() {
+  unsigned char bytes[8];
+  if (RAND_bytes(bytes, sizeof(bytes)) == 1) {
+    return core::HexEncode(
+        absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
+  }
+  // Ids only correlate log lines; uniqueness within the process suffices.
+  return absl::StrCat("n", request_counter_.fetch_add(1));
+}
+
+RegistryService::Call RegistryService::BeginCall(grpc::ServerContext* context) {
+  Call call{NewRequestId(), absl::Now()};
+  context->AddInitialMetadata(kRequestIdMetadataKey, call.request_id);
+  return call;
+}
+
+grpc::Status RegistryService::EndCall(const grpc::ServerContext& context,
+                                      const Call& call,
+                                      absl::string_view method,
+                                      const absl::Status& status) {
+  RequestLogEntry entry;
+  entry.method = std::string(method);
+  entry.status = status;
+  entry.duration = absl::Now() - call.start;
+  entry.peer = context.peer();
+  entry.request_id = call.request_id;
+  logger_.Log(entry);
+  return ToGrpcStatus(status, call.request_id);
+}
+
+grpc::Status RegistryService::CreateNamespace(
+    grpc::ServerContext* context, const v1::CreateNamespaceRequest* request,
+    v1::Namespace* response) {
+  const Call call = BeginCall(context);
+  absl::StatusOr<v1::Namespace> result =
+      CreateNamespaceImpl(*context, *request);
+  if (result.ok()) *response = *std::move(result);
+  return EndCall(*context, call, "CreateNamespace", result.status());
+}
+
+grpc::Status RegistryService::AddKey(grpc::ServerContext* context,
+                                     const v1::AddKeyRequest* request,
+                                     v1::Key* response) {
+  const Call call = BeginCall(context);
+  absl::StatusOr<v1::Key> result = AddKeyImpl(*context, *request);
+  if (result.ok()) *response = *std::move(result);
+  return EndCall(*context, call, "AddKey", result.status());
+}
+
+grpc::Status RegistryService::ListKeys(grpc::ServerContext* context,
+                                       const v1::ListKeysRequest* request,
+                                       v1::ListKeysResponse* response) {
+  const Call call = BeginCall(context);
+  absl::StatusOr<v1::ListKeysResponse> result = ListKeysImpl(*request);
+  if (result.ok()) *response = *std::move(result);
+  return EndCall(*context, call, "ListKeys", result.status());
+}
+
+grpc::Status RegistryService::PublishRecord(
+    grpc::ServerContext* context, const v1::PublishRecordRequest* request,
+    v1::PublishRecordResponse* response) {
+  const Call call = BeginCall(context);
+  absl::StatusOr<v1::PublishRecordResponse> result =
+      PublishRecordImpl(*request);
+  if (result.ok()) *response = *std::move(result);
+  return EndCall(*context, call, "PublishRecord", result.status());
+}
+
+grpc::Status RegistryService::GetRecord(grpc::ServerContext* context,
+                                        const v1::GetRecordRequest* request,
+                                        v1::GetRecordResponse* response) {
+  const Call call = BeginCall(context);
+  absl::StatusOr<v1::GetRecordResponse> result = GetRecordImpl(*request);
+  if (result.ok()) *response = *std::move(result);
+  return EndCall(*context, call, "GetRecord", result.status());
+}
+
+grpc::Status RegistryService::ListVersions(
+    grpc::ServerContext* context, const v1::ListVersionsRequest* request,
+    v1::ListVersionsResponse* response) {
+  const Call call = BeginCall(context);
+  absl::StatusOr<v1::ListVersionsResponse> result = ListVersionsImpl(*request);
+  if (result.ok()) *response = *std::move(result);
+  return EndCall(*context, call, "ListVersions", result.status());
+}
+
+grpc::Status RegistryService::SearchRecords(
+    grpc::ServerContext* context, const v1::SearchRecordsRequest* request,
+    v1::SearchRecordsResponse* response) {
+  const Call call = BeginCall(context);
+  absl::StatusOr<v1::SearchRecordsResponse> result =
+      SearchRecordsImpl(*request);
+  if (result.ok()) *response = *std::move(result);
+  return EndCall(*context, call, "SearchRecords", result.status());
+}
+
+grpc::Status RegistryService::VerifyArtifacts(
+    grpc::ServerContext* context, const v1::VerifyArtifactsRequest* request,
+    v1::VerifyArtifactsResponse* response) {
+  const Call call = BeginCall(context);
+  absl::StatusOr<v1::VerifyArtifactsResponse> result =
+      VerifyArtifactsImpl(*request);
+  if (result.ok()) *response = *std::move(result);
+  return EndCall(*context, call, "VerifyArtifacts", result.status());
+}
+
+grpc::Status RegistryService::GetLineage(grpc::ServerContext* context,
+                                         const v1::GetLineageRequest* request,
+                                         v1::GetLineageResponse* response) {
+  const Call call = BeginCall(context);
+  absl::StatusOr<v1::GetLineageResponse> result = GetLineageImpl(*request);
+  if (result.ok()) *response = *std::move(result);
+  return EndCall(*context, call, "GetLineage", result.status());
+}
+
+// ------------------------------------------------------- namespaces and keys
+
+absl::StatusOr<v1::Namespace> RegistryService::CreateNamespaceImpl(
+    const grpc::ServerContext& context,
+    const v1::CreateNamespaceRequest& request) {
+  PEDIGREE_RETURN_IF_ERROR(admin_.Check(context.client_metadata()));
+  PEDIGREE_RETURN_IF_ERROR(
+      InField("name", rec::ValidateModelNamespace(request.name())));
+  PEDIGREE_ASSIGN_OR_RETURN(const storage::NamespaceRow row,
+                            store_.CreateNamespace(request.name()));
+  v1::Namespace out;
+  out.set_name(row.name);
+  *out.mutable_created_at() = TimeToProto(row.created_at);
+  return out;
+}
+
+absl::StatusOr<v1::Key> RegistryService::AddKeyImpl(
+    const grpc::ServerContext& context, const v1::AddKeyRequest& request) {
+  PEDIGREE_RETURN_IF_ERROR(admin_.Check(context.client_metadata()));
+  PEDIGREE_RETURN_IF_ERROR(InField(
+      "namespace_name", rec::ValidateModelNamespace(request.namespace_name())));
+  absl::StatusOr<core::crypto::PublicKey> public_key =
+      core::crypto::PublicKey::FromPem(request.public_key_pem());
+  if (!public_key.ok()) {
+    return InField("public_key_pem", public_key.status());
+  }
+  storage::KeyRow key;
+  key.key_id = public_key->key_id();
+  key.namespace_name = request.namespace_name();
+  key.type = public_key->type();
+  key.spki_der = public_key->spki_der();
+  PEDIGREE_ASSIGN_OR_RETURN(const storage::KeyRow stored, store_.AddKey(key));
+  return KeyToProto(stored);
+}
+
+absl::StatusOr<v1::ListKeysResponse> RegistryService::ListKeysImpl(
+    const v1::ListKeysRequest& request) {
+  PEDIGREE_RETURN_IF_ERROR(InField(
+      "namespace_name", rec::ValidateModelNamespace(request.namespace_name())));
+  PEDIGREE_ASSIGN_OR_RETURN(const std::vector<storage::KeyRow> keys,
+                            store_.ListKeys(request.namespace_name()));
+  v1::ListKeysResponse out;
+  for (const storage::KeyRow& key : keys) {
+    PEDIGREE_ASSIGN_OR_RETURN(*out.add_keys(), KeyToProto(key));
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ publish
+
+absl::StatusOr<v1::PublishRecordResponse> RegistryService::PublishRecordImpl(
+    const v1::PublishRecordRequest& request) {
+  const std::string& envelope_json = request.envelope();
+  if (envelope_json.size() > options_.max_envelope_bytes) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("envelope: ", envelope_json.size(),
+                     " bytes exceeds the server limit of ",
+                     options_.max_envelope_bytes, " bytes"));
+  }
+  if (envelope_json.empty()) {
+    return absl::InvalidArgumentError("envelope: required");
+  }
+  absl::StatusOr<core::dsse::Envelope> envelope =
+      core::dsse::ParseEnvelope(envelope_json);
+  if (!envelope.ok()) return InField("envelope", envelope.status());
+  if (envelope->payload_type != rec::kPayloadType) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "envelope.payloadType: must be \"", rec::kPayloadType, "\", got \"",
+        absl::CEscape(envelope->payload_type), "\""));
+  }
+  absl::StatusOr<rec::Record> record = rec::RecordFromEnvelope(*envelope);
+  if (!record.ok()) return InField("envelope.payload", record.status());
+
+  if (record->artifacts.files.size() > options_.max_files_per_record) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "predicate.artifacts.files: ", record->artifacts.files.size(),
+        " files exceeds the server limit of ", options_.max_files_per_record));
+  }
+  if (record->lineage.size() > options_.max_parents_per_record) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("predicate.lineage: ", record->lineage.size(),
+                     " parents exceeds the server limit of ",
+                     options_.max_parents_per_record));
+  }
+  // One record content has one digest: a payload that parses but is not
+  // byte-for-byte the canonical serialization could be re-encoded into
+  // another digest for the same content.
+  PEDIGREE_ASSIGN_OR_RETURN(const std::string canonical,
+                            rec::SerializeStatement(*record));
+  if (canonical != envelope->payload) {
+    return absl::InvalidArgumentError(
+        "envelope.payload: payload is not in canonical form (serialize the "
+        "record with the canonical encoding of docs/record-format.md before "
+        "signing)");
+  }
+
+  PEDIGREE_ASSIGN_OR_RETURN(
+      std::vector<std::string> signer_key_ids,
+      VerifySigners(*envelope, record->model.ref.namespace_name));
+
+  storage::NewRecord new_record;
+  PEDIGREE_ASSIGN_OR_RETURN(new_record.record_digest,
+                            core::crypto::Sha256Digest(envelope->payload));
+  new_record.record = *std::move(record);
+  new_record.envelope = envelope_json;
+  new_record.signer_key_ids = std::move(signer_key_ids);
+  PEDIGREE_ASSIGN_OR_RETURN(const storage::PublishResult result,
+                            store_.PublishRecord(new_record));
+  v1::PublishRecordResponse out;
+  *out.mutable_record() = SummaryToProto(result.record);
+  out.set_already_existed(result.already_existed);
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> RegistryService::VerifySigners(
+    const core::dsse::Envelope& envelope, absl::string_view namespace_name) {
+  absl::StatusOr<std::vector<storage::KeyRow>> keys =
+      store_.ListKeys(namespace_name);
+  if (absl::IsNotFound(keys.status())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("namespace ", namespace_name,
+                     " does not exist: an administrator must create it and "
+                     "register its keys first"));
+  }
+  if (!keys.ok()) return keys.status();
+
+  std::vector<core::crypto::PublicKey> active;
+  for (const storage::KeyRow& key : *keys) {
+    if (key.status != storage::KeyStatus::kActive) continue;
+    absl::StatusOr<core::crypto::PublicKey> public_key =
+        core::crypto::PublicKey::FromSpkiDer(key.spki_der);
+    if (!public_key.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("stored key ", key.key_id,
+                       " does not parse: ", public_key.status().message()));
+    }
+    active.push_back(*std::move(public_key));
+  }
+  if (active.empty()) return ExplainNoValidSignature(envelope, namespace_name);
+  std::vector<const core::crypto::Verifier*> trusted;
+  trusted.reserve(active.size());
+  for (const core::crypto::PublicKey& key : active) trusted.push_back(&key);
+
+  absl::StatusOr<std::vector<std::string>> verified =
+      core::dsse::VerifyEnvelope(envelope, trusted);
+  if (absl::IsInvalidArgument(verified.status())) {
+    return ExplainNoValidSignature(envelope, namespace_name);
+  }
+  return verified;
+}
+
+absl::Status RegistryService::ExplainNoValidSignature(
+    const core::dsse::Envelope& envelope, absl::string_view namespace_name) {
+  // keyid is an unauthenticated hint, but it lets us tell a publisher which
+  // key they used by mistake. Only well-formed ids are looked up.
+  std::vector<std::string> hinted;
+  for (const core::dsse::Signature& signature : envelope.signatures) {
+    if (core::IsLowerHex(signature.keyid, 32) &&
+        std::find(hinted.begin(), hinted.end(), signature.keyid) ==
+            hinted.end()) {
+      hinted.push_back(signature.keyid);
+    }
+  }
+  std::vector<std::string> details;
+  if (!hinted.empty()) {
+    PEDIGREE_ASSIGN_OR_RETURN(const std::vector<storage::KeyRow> known,
+                              store_.GetKeys(hinted));
+    for (const storage::KeyRow& key : known) {
+      if (!absl::EqualsIgnoreCase(key.namespace_name, namespace_name)) {
+        details.push_back(absl::StrCat("signature keyid ", key.key_id,
+                                       " is a key of another namespace (",
+                                       key.namespace_name, ")"));
+      } else if (key.status == storage::KeyStatus::kRevoked) {
+        details.push_back(absl::StrCat("key ", key.key_id, " of namespace ",
+                                       key.namespace_name, " is revoked"));
+      }
+    }
+  }
+  std::sort(details.begin(), details.end());
+  std::string message = absl::StrCat(
+      "no signature verifies with an active key of namespace ", namespace_name);
+  if (!details.empty()) {
+    absl::StrAppend(&message, ": ", absl::StrJoin(details, "; "));
+  }
+  return absl::PermissionDeniedError(message);
+}
+
+// ------------------------------------------------------------------ lookups
+
+absl::StatusOr<std::vector<v1::Key>> RegistryService::SignerKeys(
+    const std::vector<std::string>& key_ids) {
+  std::vector<v1::Key> out;
+  if (key_ids.empty()) return out;
+  PEDIGREE_ASSIGN_OR_RETURN(const std::vector<storage::KeyRow> rows,
+                            store_.GetKeys(key_ids));
+  absl::flat_hash_map<std::string, const storage::KeyRow*> by_id;
+  for (const storage::KeyRow& row : rows) by_id[row.key_id] = &row;
+  for (const std::string& key_id : key_ids) {
+    const auto found = by_id.find(key_id);
+    if (found == by_id.end()) {
+      return absl::DataLossError(
+          absl::StrCat("signer key ", key_id, " is not stored"));
+    }
+    PEDIGREE_ASSIGN_OR_RETURN(v1::Key key, KeyToProto(*found->second));
+    out.push_back(std::move(key));
+  }
+  return out;
+}
+
+absl::Status RegistryService::FillParentDigests(
+    const storage::StoredRecord& stored, const rec::Record& record,
+    v1::Record* out) {
+  if (record.lineage.empty()) return absl::OkStatus();
+  storage::LineageQuery query;
+  query.start_record_id = stored.id;
+  query.direction = storage::LineageDirection::kAncestors;
+  query.max_depth = 1;
+  PEDIGREE_ASSIGN_OR_RETURN(const storage::LineageGraph graph,
+                            store_.GetLineage(query));
+  absl::flat_hash_map<int64_t, const storage::StoredRecord*> nodes;
+  for (const storage::LineageNodeRow& node : graph.nodes) {
+    nodes[node.record.id] = &node.record;
+  }
+  for (size_t i = 0; i < record.lineage.size(); ++i) {
+    const rec::LineageEdge& parent = record.lineage[i];
+    for (const storage::LineageEdgeRow& edge : graph.edges) {
+      const auto node = nodes.find(edge.parent_record_id);
+      if (edge.child_record_id != stored.id ||
+          edge.relation != parent.relation || node == nodes.end() ||
+          !NodeMatchesParent(*node->second, parent)) {
+        continue;
+      }
+      out->mutable_parents(static_cast<int>(i))
+          ->set_record_digest(core::HexEncode(node->second->record_digest));
+      break;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::GetRecordResponse> RegistryService::GetRecordImpl(
+    const v1::GetRecordRequest& request) {
+  absl::StatusOr<storage::StoredRecord> stored;
+  switch (request.selector_case()) {
+    case v1::GetRecordRequest::kRef: {
+      absl::StatusOr<rec::ModelRef> ref = rec::ParseModelRef(request.ref());
+      if (!ref.ok()) return InField("ref", ref.status());
+      stored = store_.GetRecordByRef(*ref);
+      break;
+    }
+    case v1::GetRecordRequest::kRecordDigest: {
+      PEDIGREE_ASSIGN_OR_RETURN(
+          const std::string digest,
+          RawDigestFromHex("record_digest", request.record_digest()));
+      stored = store_.GetRecordByDigest(digest);
+      break;
+    }
+    case v1::GetRecordRequest::kLatestOf: {
+      absl::StatusOr<rec::ModelRef> model =
+          rec::ParseModelId(request.latest_of());
+      if (!model.ok()) return InField("latest_of", model.status());
+      stored = store_.GetLatestRecord(*model);
+      break;
+    }
+    default:
+      return absl::InvalidArgumentError(
+          "selector: one of ref, record_digest or latest_of is required");
+  }
+  if (!stored.ok()) return stored.status();
+
+  PEDIGREE_ASSIGN_OR_RETURN(const rec::Record record,
+                            ParseStoredRecord(*stored));
+  v1::GetRecordResponse out;
+  *out.mutable_summary() = SummaryToProto(*stored);
+  out.set_envelope(stored->envelope);
+  *out.mutable_record() = RecordToProto(record);
+  PEDIGREE_RETURN_IF_ERROR(
+      FillParentDigests(*stored, record, out.mutable_record()));
+  PEDIGREE_ASSIGN_OR_RETURN(std::vector<v1::Key> signers,
+                            SignerKeys(stored->signer_key_ids));
+  for (v1::Key& key : signers) *out.add_signers() = std::move(key);
+  return out;
+}
+
+absl::StatusOr<v1::ListVersionsResponse> RegistryService::ListVersionsImpl(
+    const v1::ListVersionsRequest& request) {
+  absl::StatusOr<rec::ModelRef> model = rec::ParseModelId(request.model_id());
+  if (!model.ok()) return InField("model_id", model.status());
+  storage::PageRequest page;
+  PEDIGREE_ASSIGN_OR_RETURN(page.page_size, ClampPageSize(request.page_size()));
+  page.page_token = request.page_token();
+  PEDIGREE_ASSIGN_OR_RETURN(const storage::VersionPage versions,
+                            store_.ListVersions(*model, page));
+  v1::ListVersionsResponse out;
+  for (const storage::VersionEntry& version : versions.versions) {
+    *out.add_versions() = VersionToProto(version);
+  }
+  out.set_next_page_token(versions.next_page_token);
+  return out;
+}
+
+absl::StatusOr<v1::SearchRecordsResponse> RegistryService::SearchRecordsImpl(
+    const v1::SearchRecordsRequest& request) {
+  storage::SearchFilter filter;
+  if (!request.namespace_name().empty()) {
+    PEDIGREE_RETURN_IF_ERROR(
+        InField("namespace_name",
+                rec::ValidateModelNamespace(request.namespace_name())));
+    filter.namespace_name = request.namespace_name();
+  }
+  if (!request.name_prefix().empty()) {
+    const std::string& prefix = request.name_prefix();
+    if (prefix.size() > rec::kMaxModelNameLength ||
+        !std::all_of(prefix.begin(), prefix.end(), IsNameCharacter)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "name_prefix: must be at most ", rec::kMaxModelNameLength,
+          " characters from [A-Za-z0-9._-]"));
+    }
+    filter.name_prefix = prefix;
+  }
+  if (!request.license().empty()) {
+    PEDIGREE_ASSIGN_OR_RETURN(filter.license_id,
+                              CanonicalLicenseId(request.license()));
+  }
+  if (!request.declared_openness().empty()) {
+    absl::StatusOr<rec::OpennessClaim> claim =
+        rec::ParseOpennessClaim(request.declared_openness());
+    if (!claim.ok()) return InField("declared_openness", claim.status());
+    filter.declared_openness = *claim;
+  }
+  if (!request.dataset_name().empty()) {
+    if (request.dataset_name().size() > rec::kMaxTextLength) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "dataset_name: longer than ", rec::kMaxTextLength, " bytes"));
+    }
+    filter.dataset_name = request.dataset_name();
+  }
+  if (!request.relation().empty()) {
+    if (request.parent_ref().empty()) {
+      return absl::InvalidArgumentError(
+          "relation: only allowed together with parent_ref");
+    }
+    absl::StatusOr<rec::Relation> relation =
+        rec::ParseRelation(request.relation());
+    if (!relation.ok()) return InField("relation", relation.status());
+    filter.relation = *relation;
+  }
+  storage::PageRequest page;
+  PEDIGREE_ASSIGN_OR_RETURN(page.page_size, ClampPageSize(request.page_size()));
+  page.page_token = request.page_token();
+  if (!request.parent_ref().empty()) {
+    absl::StatusOr<rec::ModelRef> parent =
+        rec::ParseModelRef(request.parent_ref());
+    if (!parent.ok()) return InField("parent_ref", parent.status());
+    absl::StatusOr<storage::StoredRecord> stored =
+        store_.GetRecordByRef(*parent);
+    if (absl::IsNotFound(stored.status())) {
+      return absl::NotFoundError(absl::StrCat(
+          "parent_ref: no record ", request.parent_ref(), " is stored"));
+    }
+    if (!stored.ok()) return stored.status();
+    filter.parent_record_id = stored->id;
+  }
+
+  PEDIGREE_ASSIGN_OR_RETURN(const storage::RecordPage records,
+                            store_.SearchRecords(filter, page));
+  v1::SearchRecordsResponse out;
+  for (const storage::StoredRecord& record : records.records) {
+    *out.add_records() = SummaryToProto(record);
+  }
+  out.set_next_page_token(records.next_page_token);
+  return out;
+}
+
+// ------------------------------------------------------------- verification
+
+absl::StatusOr<v1::VerifyArtifactsResponse>
+RegistryService::VerifyArtifactsImpl(
+    const v1::VerifyArtifactsRequest& request) {
+  if (static_cast<size_t>(request.files_size()) >
+      options_.max_files_per_record) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "files: ", request.files_size(), " files exceeds the server limit of ",
+        options_.max_files_per_record));
+  }
+  LocalFiles local;
+  std::vector<std::string> raw_digests;
+  for (int i = 0; i < request.files_size(); ++i) {
+    const v1::FileDigest& file = request.files(i);
+    const std::string field = absl::StrCat("files[", i, "]");
+    PEDIGREE_RETURN_IF_ERROR(
+        InField(absl::StrCat(field, ".path"),
+                core::manifest::ValidateEntryName(file.path())));
+    PEDIGREE_ASSIGN_OR_RETURN(
+        std::string raw,
+        RawDigestFromHex(absl::StrCat(field, ".sha256"), file.sha256()));
+    if (!local.emplace(file.path(), file.sha256()).second) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ".path: \"",
+                                                     absl::CEscape(file.path()),
+                                                     "\" is listed twice"));
+    }
+    raw_digests.push_back(std::move(raw));
+  }
+  std::string root_digest;
+  if (!request.root_digest().empty()) {
+    if (!local.empty()) {
+      return absl::InvalidArgumentError(
+          "root_digest: give either files or a root_digest, not both");
+    }
+    PEDIGREE_ASSIGN_OR_RETURN(
+        root_digest, RawDigestFromHex("root_digest", request.root_digest()));
+  }
+  if (local.empty() && root_digest.empty()) {
+    return absl::InvalidArgumentError(
+        "files: at least one file or a root_digest is required");
+  }
+
+  std::vector<storage::StoredRecord> candidates;
+  if (!request.ref().empty()) {
+    absl::StatusOr<rec::ModelRef> ref = rec::ParseModelRef(request.ref());
+    if (!ref.ok()) return InField("ref", ref.status());
+    PEDIGREE_ASSIGN_OR_RETURN(storage::StoredRecord stored,
+                              store_.GetRecordByRef(*ref));
+    candidates.push_back(std::move(stored));
+  } else if (!raw_digests.empty()) {
+    std::sort(raw_digests.begin(), raw_digests.end());
+    raw_digests.erase(std::unique(raw_digests.begin(), raw_digests.end()),
+                      raw_digests.end());
+    PEDIGREE_ASSIGN_OR_RETURN(candidates,
+                              store_.FindRecordsByArtifacts(
+                                  raw_digests, options_.max_verify_candidates));
+  } else {
+    PEDIGREE_ASSIGN_OR_RETURN(candidates,
+                              store_.FindRecordsByRootDigest(
+                                  root_digest, options_.max_verify_candidates));
+  }
+
+  struct Scored {
+    v1::RecordMatch match;
+    int matched = 0;
+  };
+  std::vector<Scored> scored;
+  std::vector<std::string> signer_ids;
+  for (const storage::StoredRecord& candidate : candidates) {
+    Scored entry;
+    *entry.match.mutable_record() = SummaryToProto(candidate);
+    entry.match.set_envelope(candidate.envelope);
+    if (!local.empty()) {
+      PEDIGREE_ASSIGN_OR_RETURN(const rec::Record record,
+                                ParseStoredRecord(candidate));
+      bool all_match = false;
+      for (v1::FileResult& result :
+           CompareFiles(record, local, &all_match, &entry.matched)) {
+        *entry.match.add_files() = std::move(result);
+      }
+      entry.match.set_all_match(all_match);
+    } else {
+      entry.match.set_all_match(candidate.root_digest == root_digest);
+    }
+    for (const std::string& key_id : candidate.signer_key_ids) {
+      if (std::find(signer_ids.begin(), signer_ids.end(), key_id) ==
+          signer_ids.end()) {
+        signer_ids.push_back(key_id);
+      }
+    }
+    scored.push_back(std::move(entry));
+  }
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const Scored& a, const Scored& b) {
+                     if (a.match.all_match() != b.match.all_match()) {
+                       return a.match.all_match();
+                     }
+                     return a.matched > b.matched;
+                   });
+
+  PEDIGREE_ASSIGN_OR_RETURN(const std::vector<v1::Key> signers,
+                            SignerKeys(signer_ids));
+  absl::flat_hash_map<std::string, const v1::Key*> signer_by_id;
+  for (const v1::Key& key : signers) signer_by_id[key.key_id()] = &key;
+  v1::VerifyArtifactsResponse out;
+  for (Scored& entry : scored) {
+    for (const std::string& key_id : entry.match.record().signer_key_ids()) {
+      const auto signer = signer_by_id.find(key_id);
+      if (signer == signer_by_id.end()) {
+        return absl::InternalError(
+            absl::StrCat("signer key ", key_id, " was not looked up"));
+      }
+      *entry.match.add_signers() = *signer->second;
+    }
+    *out.add_matches() = std::move(entry.match);
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ lineage
+
+absl::StatusOr<v1::GetLineageResponse> RegistryService::GetLineageImpl(
+    const v1::GetLineageRequest& request) {
+  absl::StatusOr<rec::ModelRef> ref = rec::ParseModelRef(request.ref());
+  if (!ref.ok()) return InField("ref", ref.status());
+  storage::LineageQuery query;
+  PEDIGREE_ASSIGN_OR_RETURN(query.direction,
+                            LineageDirectionFromProto(request.direction()));
+  if (request.max_depth() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max_depth: must not be negative, got ", request.max_depth()));
+  }
+  query.max_depth = request.max_depth() == 0
+                        ? kDefaultLineageDepth
+                        : std::min(request.max_depth(), kMaxLineageDepth);
+  for (int i = 0; i < request.relations_size(); ++i) {
+    absl::StatusOr<rec::Relation> relation =
+        rec::ParseRelation(request.relations(i));
+    if (!relation.ok()) {
+      return InField(absl::StrCat("relations[", i, "]"), relation.status());
+    }
+    query.relations.push_back(*relation);
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(const storage::StoredRecord start,
+                            store_.GetRecordByRef(*ref));
+  query.start_record_id = start.id;
+  PEDIGREE_ASSIGN_OR_RETURN(const storage::LineageGraph graph,
+                            store_.GetLineage(query));
+
+  v1::GetLineageResponse out;
+  absl::flat_hash_map<int64_t, std::string> digests;
+  for (const storage::LineageNodeRow& node : graph.nodes) {
+    digests[node.record.id] = core::HexEncode(node.record.record_digest);
+    v1::LineageNode* entry = out.add_nodes();
+    *entry->mutable_record() = SummaryToProto(node.record);
+    if (node.distance > 0) {
+      entry->set_side(v1::LINEAGE_SIDE_ANCESTOR);
+    } else if (node.distance < 0) {
+      entry->set_side(v1::LINEAGE_SIDE_DESCENDANT);
+    } else {
+      entry->set_side(v1::LINEAGE_SIDE_START);
+    }
+    entry->set_distance(node.distance < 0 ? -node.distance : node.distance);
+  }
+  for (const storage::LineageEdgeRow& edge : graph.edges) {
+    const auto child = digests.find(edge.child_record_id);
+    const auto parent = digests.find(edge.parent_record_id);
+    if (child == digests.end() || parent == digests.end()) {
+      return absl::InternalError(absl::StrCat(
+          "lineage edge ", edge.child_record_id, " -> ", edge.parent_record_id,
+          " names a record outside the returned nodes"));
+    }
+    v1::LineageEdge* entry = out.add_edges();
+    entry->set_child_record_digest(child->second);
+    entry->set_parent_record_digest(parent->second);
+    entry->set_relation(std::string(rec::ToString(edge.relation)));
+  }
+  return out;
+}
+
+}  // namespace pedigree::server::service

@@ -1,0 +1,162 @@
+#ifndef PEDIGREE_SERVER_SERVICE_REGISTRY_SERVICE_H_
+#define PEDIGREE_SERVER_SERVICE_REGISTRY_SERVICE_H_
+
+// The pedigree.v1.Registry gRPC service: checks every request (envelope
+// parsing, record validation, canonical form, signatures against the
+// namespace's active keys, admin token, limits), then calls the
+// RegistryStore and converts the results. Behaviour and error codes per RPC
+// are documented in proto/pedigree/v1/registry.proto.
+//
+//   storage::PostgresRegistryStore store(pool, {});
+//   StreamRequestLogger logger(std::cerr);
+//   RegistryService service(store, options, logger);
+//   builder.RegisterService(&service);
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "core/dsse/envelope.h"
+#include "core/record/record.h"
+#include "grpcpp/server_context.h"
+#include "grpcpp/support/status.h"
+#include "pedigree/v1/registry.grpc.pb.h"
+#include "server/service/admin_auth.h"
+#include "server/service/request_log.h"
+#include "server/storage/registry_store.h"
+
+namespace pedigree::server::service {
+
+// Limits and secrets of the service. A plain value; copyable.
+struct RegistryServiceOptions {
+  // Secret token for CreateNamespace and AddKey; empty disables them. Never
+  // logged.
+  std::string admin_token;
+  // PublishRecord refuses larger envelopes with ResourceExhausted.
+  size_t max_envelope_bytes = size_t{8} << 20;
+  // PublishRecord refuses records with more files (artifact entries) or
+  // more parents (lineage edges) with ResourceExhausted; VerifyArtifacts
+  // refuses requests with more files the same way.
+  size_t max_files_per_record = 100000;
+  size_t max_parents_per_record = 64;
+  // VerifyArtifacts returns at most this many candidate records.
+  int max_verify_candidates = 20;
+};
+
+// Page sizes: 0 means kDefaultPageSize; larger than kMaxPageSize is clamped.
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxPageSize = 500;
+// Lineage depth: 0 means kDefaultLineageDepth; larger than kMaxLineageDepth
+// is clamped.
+inline constexpr int kDefaultLineageDepth = 16;
+inline constexpr int kMaxLineageDepth = 64;
+
+// Metadata key of the request id sent back with every response (also in
+// the message of Internal, Unknown and DataLoss errors and in the log line).
+inline constexpr char kRequestIdMetadataKey[] = "x-request-id";
+
+// Thread-safe: handlers run concurrently on gRPC's threads; the service has
+// no mutable state besides an atomic counter. Not copyable. `store` and
+// `logger` are borrowed and must outlive the service (and therefore the
+// gRPC server it is registered with).
+class RegistryService final : public v1::Registry::Service {
+ public:
+  RegistryService(storage::RegistryStore& store, RegistryServiceOptions options,
+                  RequestLogger& logger);
+  RegistryService(const RegistryService&) = delete;
+  RegistryService& operator=(const RegistryService&) = delete;
+
+  grpc::Status CreateNamespace(grpc::ServerContext* context,
+                               const v1::CreateNamespaceRequest* request,
+                               v1::Namespace* response) override;
+  grpc::Status AddKey(grpc::ServerContext* context,
+                      const v1::AddKeyRequest* request,
+                      v1::Key* response) override;
+  grpc::Status ListKeys(grpc::ServerContext* context,
+                        const v1::ListKeysRequest* request,
+                        v1::ListKeysResponse* response) override;
+  grpc::Status PublishRecord(grpc::ServerContext* context,
+                             const v1::PublishRecordRequest* request,
+                             v1::PublishRecordResponse* response) override;
+  grpc::Status GetRecord(grpc::ServerContext* context,
+                         const v1::GetRecordRequest* request,
+                         v1::GetRecordResponse* response) override;
+  grpc::Status ListVersions(grpc::ServerContext* context,
+                            const v1::ListVersionsRequest* request,
+                            v1::ListVersionsResponse* response) override;
+  grpc::Status SearchRecords(grpc::ServerContext* context,
+                             const v1::SearchRecordsRequest* request,
+                             v1::SearchRecordsResponse* response) override;
+  grpc::Status VerifyArtifacts(grpc::ServerContext* context,
+                               const v1::VerifyArtifactsRequest* request,
+                               v1::VerifyArtifactsResponse* response) override;
+  grpc::Status GetLineage(grpc::ServerContext* context,
+                          const v1::GetLineageRequest* request,
+                          v1::GetLineageResponse* response) override;
+
+ private:
+  // Per-call bookkeeping for the request log.
+  struct Call {
+    std::string request_id;
+    absl::Time start;
+  };
+  Call BeginCall(grpc::ServerContext* context);
+  // Logs the call and returns ToGrpcStatus(status).
+  grpc::Status EndCall(const grpc::ServerContext& context, const Call& call,
+                       absl::string_view method, const absl::Status& status);
+  std::string NewRequestId();
+
+  absl::StatusOr<v1::Namespace> CreateNamespaceImpl(
+      const grpc::ServerContext& context,
+      const v1::CreateNamespaceRequest& request);
+  absl::StatusOr<v1::Key> AddKeyImpl(const grpc::ServerContext& context,
+                                     const v1::AddKeyRequest& request);
+  absl::StatusOr<v1::ListKeysResponse> ListKeysImpl(
+      const v1::ListKeysRequest& request);
+  absl::StatusOr<v1::PublishRecordResponse> PublishRecordImpl(
+      const v1::PublishRecordRequest& request);
+  absl::StatusOr<v1::GetRecordResponse> GetRecordImpl(
+      const v1::GetRecordRequest& request);
+  absl::StatusOr<v1::ListVersionsResponse> ListVersionsImpl(
+      const v1::ListVersionsRequest& request);
+  absl::StatusOr<v1::SearchRecordsResponse> SearchRecordsImpl(
+      const v1::SearchRecordsRequest& request);
+  absl::StatusOr<v1::VerifyArtifactsResponse> VerifyArtifactsImpl(
+      const v1::VerifyArtifactsRequest& request);
+  absl::StatusOr<v1::GetLineageResponse> GetLineageImpl(
+      const v1::GetLineageRequest& request);
+
+  // Returns the verified signer key ids of `envelope` for the record's
+  // namespace, or PermissionDenied / FailedPrecondition explaining why none.
+  absl::StatusOr<std::vector<std::string>> VerifySigners(
+      const core::dsse::Envelope& envelope, absl::string_view namespace_name);
+  // Returns PermissionDenied for an envelope no active key of
+  // `namespace_name` verifies, naming keys of other namespaces and revoked
+  // keys the signatures point at.
+  absl::Status ExplainNoValidSignature(const core::dsse::Envelope& envelope,
+                                       absl::string_view namespace_name);
+  // Returns the current rows of `key_ids` as Key protos, in that order.
+  // DataLoss if one is not stored.
+  absl::StatusOr<std::vector<v1::Key>> SignerKeys(
+      const std::vector<std::string>& key_ids);
+  // Fills Parent.record_digest of `out` from the record's lineage edges.
+  absl::Status FillParentDigests(const storage::StoredRecord& stored,
+                                 const core::record::Record& record,
+                                 v1::Record* out);
+
+  storage::RegistryStore& store_;
+  const RegistryServiceOptions options_;
+  const AdminAuthenticator admin_;
+  RequestLogger& logger_;
+  std::atomic<uint64_t> request_counter_{0};
+};
+
+}  // namespace pedigree::server::service
+
+#endif  // PEDIGREE_SERVER_SERVICE_REGISTRY_SERVICE_H_

@@ -1,0 +1,1218 @@
+#include "server/storage/postgres_registry_store.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "core/crypto/keys.h"
+#include "core/encoding/base64.h"
+#include "core/encoding/hex.h"
+#include "core/license/license_expression.h"
+#include "core/record/model_ref.h"
+#include "core/record/record.h"
+#include "core/record/record_envelope.h"
+#include "core/status_macros.h"
+#include "pqxx/pqxx"
+#include "server/storage/internal/pqxx_status.h"
+
+namespace pedigree::server::storage {
+namespace {
+
+using core::record::ModelLocator;
+using core::record::ModelRef;
+
+// --- SQL
+// ---------------------------------------------------------------------- Every
+// statement is a literal; the few composed ones are concatenations of the
+// literal fragments below, never of values. Timestamps are read as integer
+// microseconds since the epoch (extract() is exact numeric in PostgreSQL 14+).
+
+// Columns of a StoredRecord, in the order ReadStoredRecord reads them, for a
+// query over `records r`.
+constexpr char kRecordColumns[] =
+    "r.id, r.record_digest, r.model_namespace, r.model_name, "
+    "r.model_version, r.root_digest, r.envelope, "
+    "(extract(epoch FROM r.published_at) * 1000000)::bigint, "
+    "to_char(r.release_date, 'YYYY-MM-DD'), r.weights_license, "
+    "r.code_license, r.declared_openness, "
+    "(SELECT string_agg(k.key_id, ',' ORDER BY k.key_id) "
+    "FROM record_signatures s JOIN keys k ON k.id = s.key_id "
+    "WHERE s.record_id = r.id)";
+constexpr int kRecordColumnCount = 13;
+
+constexpr char kNewestFirst[] = " ORDER BY r.published_at DESC, r.id DESC";
+
+constexpr char kCreateNamespaceSql[] =
+    "INSERT INTO namespaces (name) VALUES ($1) "
+    "RETURNING name, (extract(epoch FROM created_at) * 1000000)::bigint";
+
+constexpr char kKeyColumns[] =
+    "k.key_id, n.name, k.key_type, k.public_key, k.status, "
+    "(extract(epoch FROM k.added_at) * 1000000)::bigint, "
+    "(extract(epoch FROM k.revoked_at) * 1000000)::bigint";
+
+constexpr char kAddKeySql[] =
+    "WITH ns AS (SELECT id, name FROM namespaces "
+    "WHERE lower(name) = lower($1)), "
+    "ins AS (INSERT INTO keys (namespace_id, key_id, key_type, public_key) "
+    "SELECT ns.id, $2, $3, $4 FROM ns "
+    "RETURNING key_id, key_type, public_key, status, added_at, revoked_at) "
+    "SELECT ins.key_id, ns.name, ins.key_type, ins.public_key, ins.status, "
+    "(extract(epoch FROM ins.added_at) * 1000000)::bigint, "
+    "(extract(epoch FROM ins.revoked_at) * 1000000)::bigint FROM ins, ns";
+
+// One row with NULL key columns for a namespace without keys; no row for an
+// unknown namespace.
+constexpr char kListKeysSql[] =
+    "SELECT k.key_id, n.name, k.key_type, k.public_key, k.status, "
+    "(extract(epoch FROM k.added_at) * 1000000)::bigint, "
+    "(extract(epoch FROM k.revoked_at) * 1000000)::bigint "
+    "FROM namespaces n LEFT JOIN keys k ON k.namespace_id = n.id "
+    "WHERE lower(n.name) = lower($1) ORDER BY k.added_at, k.id";
+
+constexpr char kGetKeysSql[] =
+    "SELECT k.key_id, n.name, k.key_type, k.public_key, k.status, "
+    "(extract(epoch FROM k.added_at) * 1000000)::bigint, "
+    "(extract(epoch FROM k.revoked_at) * 1000000)::bigint "
+    "FROM keys k JOIN namespaces n ON n.id = k.namespace_id "
+    "WHERE k.key_id = ANY($1::text[])";
+
+// Publish. The namespace row and the signer key rows are share-locked so
+// that a concurrent revocation (an UPDATE of the key row) either waits for
+// this commit or is seen, re-checked, by this one.
+constexpr char kLockNamespaceSql[] =
+    "SELECT id FROM namespaces WHERE lower(name) = lower($1) FOR SHARE";
+constexpr char kLockSignerKeysSql[] =
+    "SELECT id, key_id FROM keys WHERE namespace_id = $1 "
+    "AND key_id = ANY($2::text[]) AND status = 'active' FOR SHARE";
+constexpr char kFindDigestByNameVersionSql[] =
+    "SELECT record_digest FROM records WHERE namespace_id = $1 "
+    "AND lower(model_name) = lower($2) AND model_version = $3";
+constexpr char kResolveParentByRefSql[] =
+    "SELECT r.id FROM records r WHERE r.namespace_id = "
+    "(SELECT n.id FROM namespaces n WHERE lower(n.name) = lower($1)) "
+    "AND lower(r.model_name) = lower($2) AND r.model_version = $3";
+// The first record published with that root digest.
+constexpr char kResolveParentByRootSql[] =
+    "SELECT id FROM records WHERE root_digest = $1 "
+    "ORDER BY published_at, id LIMIT 1";
+constexpr char kInsertRecordSql[] =
+    "INSERT INTO records (namespace_id, model_namespace, model_name, "
+    "model_version, record_digest, envelope, payload_type, root_digest, "
+    "release_date, weights_license, code_license, declared_openness) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::date, $10, $11, $12) "
+    "RETURNING id, (extract(epoch FROM published_at) * 1000000)::bigint";
+constexpr char kInsertSignaturesSql[] =
+    "INSERT INTO record_signatures (record_id, key_id) "
+    "SELECT $1, unnest($2::bigint[])";
+// Child rows arrive as parallel arrays (one round trip per table); raw
+// digests arrive as one binary bytea of 32-byte slices.
+constexpr char kInsertArtifactsSql[] =
+    "INSERT INTO artifacts (record_id, path, sha256, size_bytes) "
+    "SELECT $1, t.path, "
+    "substring($3::bytea FROM ((t.ord - 1) * 32 + 1)::int FOR 32), t.size "
+    "FROM unnest($2::text[], $4::bigint[]) WITH ORDINALITY "
+    "AS t(path, size, ord)";
+constexpr char kInsertDatasetsSql[] =
+    "INSERT INTO datasets (record_id, ordinal, name, role, disclosure, "
+    "license, location, sha256) "
+    "SELECT $1, t.ord - 1, t.name, t.role, t.disclosure, t.license, "
+    "t.location, CASE WHEN t.slice IS NULL THEN NULL "
+    "ELSE substring($7::bytea FROM t.slice * 32 + 1 FOR 32) END "
+    "FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
+    "$8::int[]) WITH ORDINALITY "
+    "AS t(name, role, disclosure, license, location, slice, ord)";
+constexpr char kInsertComponentsSql[] =
+    "INSERT INTO openness_components (record_id, component, status, license, "
+    "location) SELECT $1, t.component, t.status, t.license, t.location "
+    "FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) "
+    "AS t(component, status, license, location)";
+constexpr char kInsertLineageSql[] =
+    "INSERT INTO lineage_edges (child_record_id, parent_ref, "
+    "parent_record_id, relation) SELECT $1, t.parent_ref, t.parent, "
+    "t.relation FROM unnest($2::text[], $3::bigint[], $4::text[]) "
+    "AS t(parent_ref, parent, relation)";
+constexpr char kInsertLicenseRefsSql[] =
+    "INSERT INTO license_refs (record_id, license_id, source) "
+    "SELECT $1, t.license_id, t.source "
+    "FROM unnest($2::text[], $3::text[]) AS t(license_id, source)";
+
+// Record lookups: WHERE clauses appended to "SELECT kRecordColumns FROM
+// records r".
+constexpr char kByDigestWhere[] = " WHERE r.record_digest = $1";
+constexpr char kByRefWhere[] =
+    " WHERE r.namespace_id = "
+    "(SELECT n.id FROM namespaces n WHERE lower(n.name) = lower($1)) "
+    "AND lower(r.model_name) = lower($2) AND r.model_version = $3";
+constexpr char kLatestWhere[] =
+    " WHERE r.namespace_id = "
+    "(SELECT n.id FROM namespaces n WHERE lower(n.name) = lower($1)) "
+    "AND lower(r.model_name) = lower($2)";
+constexpr char kByRootWhere[] = " WHERE r.root_digest = $1";
+
+constexpr char kListVersionsSql[] =
+    "SELECT r.id, r.model_version, r.record_digest, "
+    "(extract(epoch FROM r.published_at) * 1000000)::bigint, "
+    "to_char(r.release_date, 'YYYY-MM-DD') FROM records r "
+    "WHERE r.namespace_id = "
+    "(SELECT n.id FROM namespaces n WHERE lower(n.name) = lower($1)) "
+    "AND lower(r.model_name) = lower($2) "
+    "AND ($3::bigint IS NULL OR (r.published_at, r.id) < "
+    "(SELECT p.published_at, p.id FROM records p WHERE p.id = $3)) "
+    "ORDER BY r.published_at DESC, r.id DESC LIMIT $4";
+constexpr char kModelExistsSql[] =
+    "SELECT 1 FROM records r WHERE r.namespace_id = "
+    "(SELECT n.id FROM namespaces n WHERE lower(n.name) = lower($1)) "
+    "AND lower(r.model_name) = lower($2) LIMIT 1";
+
+// FindRecordsByArtifacts: $1 is the wanted digests as 32-byte slices. The
+// "= ANY(ARRAY(...))" shape (rather than a join on generate_series) gets a
+// cached generic plan: an index scan per digest, no re-planning per call.
+constexpr char kArtifactHitsPrefix[] =
+    "WITH hits AS (SELECT a.record_id, count(DISTINCT a.sha256) AS matched "
+    "FROM artifacts a WHERE a.sha256 = ANY(ARRAY("
+    "SELECT substring($1::bytea FROM i * 32 + 1 FOR 32) "
+    "FROM generate_series(0, length($1::bytea) / 32 - 1) AS i)) "
+    "GROUP BY a.record_id) ";
+constexpr char kArtifactHitsJoin[] =
+    " FROM hits h JOIN records r ON r.id = h.record_id "
+    "ORDER BY h.matched DESC, r.published_at DESC, r.id DESC LIMIT $2";
+
+// Search: one fragment per filter, the "absent" variant only keeps the
+// parameter typed (it is bound to NULL, so the planner folds it to true).
+constexpr char kSearchNamespace[] =
+    " AND r.namespace_id = "
+    "(SELECT n.id FROM namespaces n WHERE lower(n.name) = lower($1))";
+constexpr char kSearchNoNamespace[] = " AND $1::text IS NULL";
+// $2 is a LIKE pattern: the lower-cased prefix with wildcards escaped.
+constexpr char kSearchNamePrefix[] =
+    " AND lower(r.model_name) LIKE $2 ESCAPE '\\'";
+constexpr char kSearchNoNamePrefix[] = " AND $2::text IS NULL";
+constexpr char kSearchLicense[] =
+    " AND EXISTS (SELECT 1 FROM license_refs l WHERE l.record_id = r.id "
+    "AND l.license_id = $3 AND l.source = 'declared')";
+constexpr char kSearchNoLicense[] = " AND $3::text IS NULL";
+constexpr char kSearchOpenness[] = " AND r.declared_openness = $4";
+constexpr char kSearchNoOpenness[] = " AND $4::text IS NULL";
+constexpr char kSearchDataset[] =
+    " AND EXISTS (SELECT 1 FROM datasets d WHERE d.record_id = r.id "
+    "AND d.name = $5)";
+constexpr char kSearchNoDataset[] = " AND $5::text IS NULL";
+constexpr char kSearchParent[] =
+    " AND EXISTS (SELECT 1 FROM lineage_edges e WHERE e.child_record_id = "
+    "r.id AND e.parent_record_id = $6::bigint "
+    "AND ($7::text IS NULL OR e.relation = $7))";
+constexpr char kSearchNoParent[] =
+    " AND $6::bigint IS NULL AND $7::text IS NULL";
+constexpr char kSearchAfter[] =
+    " AND (r.published_at, r.id) < "
+    "(SELECT p.published_at, p.id FROM records p WHERE p.id = $8::bigint)";
+constexpr char kSearchNoAfter[] = " AND $8::bigint IS NULL";
+constexpr char kSearchLimit[] = " LIMIT $9::int";
+
+// Lineage. Walks the edges with resolved parents up ($4) and/or down ($5)
+// from $1 for at most $2 steps, following only relations in $3 (NULL: all).
+// UNION keeps one row per (record, depth), so diamonds cost no more than
+// their distinct nodes times the depth; the shortest distance wins.
+constexpr char kLineageNodesPrefix[] =
+    "WITH RECURSIVE up(record_id, depth) AS ("
+    "SELECT $1::bigint, 0 WHERE $4::boolean "
+    "UNION SELECT e.parent_record_id, u.depth + 1 FROM up u "
+    "JOIN lineage_edges e ON e.child_record_id = u.record_id "
+    "WHERE u.depth < $2::int AND e.parent_record_id IS NOT NULL "
+    "AND ($3::text[] IS NULL OR e.relation = ANY($3::text[]))), "
+    "down(record_id, depth) AS ("
+    "SELECT $1::bigint, 0 WHERE $5::boolean "
+    "UNION SELECT e.child_record_id, d.depth + 1 FROM down d "
+    "JOIN lineage_edges e ON e.parent_record_id = d.record_id "
+    "WHERE d.depth < $2::int "
+    "AND ($3::text[] IS NULL OR e.relation = ANY($3::text[]))), "
+    "walked(record_id, distance) AS ("
+    "SELECT $1::bigint, 0 "
+    "UNION ALL SELECT record_id, min(depth) FROM up WHERE depth > 0 "
+    "GROUP BY record_id "
+    "UNION ALL SELECT record_id, -min(depth) FROM down WHERE depth > 0 "
+    "GROUP BY record_id), "
+    "reached AS (SELECT DISTINCT ON (record_id) record_id, distance "
+    "FROM walked ORDER BY record_id, abs(distance)) ";
+constexpr char kLineageNodesJoin[] =
+    " FROM reached JOIN records r ON r.id = reached.record_id "
+    "ORDER BY abs(reached.distance), reached.distance DESC, r.id";
+constexpr char kLineageEdgesSql[] =
+    "SELECT child_record_id, parent_record_id, relation FROM lineage_edges "
+    "WHERE child_record_id = ANY($1::bigint[]) "
+    "AND parent_record_id = ANY($1::bigint[]) "
+    "AND ($2::text[] IS NULL OR relation = ANY($2::text[])) "
+    "ORDER BY child_record_id, parent_record_id, relation";
+
+// A prepared statement: its name on every connection and its text.
+struct Statement {
+  std::string name;
+  std::string sql;
+};
+
+// The prepared statements, composed once from the literals above.
+struct Statements {
+  Statement create_namespace{"create_namespace", kCreateNamespaceSql};
+  Statement add_key{"add_key", kAddKeySql};
+  Statement list_keys{"list_keys", kListKeysSql};
+  Statement get_keys{"get_keys", kGetKeysSql};
+  Statement lock_namespace{"lock_namespace", kLockNamespaceSql};
+  Statement lock_signer_keys{"lock_signer_keys", kLockSignerKeysSql};
+  Statement find_digest_by_name_version{"find_digest_by_name_version",
+                                        kFindDigestByNameVersionSql};
+  Statement resolve_parent_by_ref{"resolve_parent_by_ref",
+                                  kResolveParentByRefSql};
+  Statement resolve_parent_by_root{"resolve_parent_by_root",
+                                   kResolveParentByRootSql};
+  Statement insert_record{"insert_record", kInsertRecordSql};
+  Statement insert_signatures{"insert_signatures", kInsertSignaturesSql};
+  Statement insert_artifacts{"insert_artifacts", kInsertArtifactsSql};
+  Statement insert_datasets{"insert_datasets", kInsertDatasetsSql};
+  Statement insert_components{"insert_components", kInsertComponentsSql};
+  Statement insert_lineage{"insert_lineage", kInsertLineageSql};
+  Statement insert_license_refs{"insert_license_refs", kInsertLicenseRefsSql};
+  Statement record_by_digest{"record_by_digest",
+                             absl::StrCat("SELECT ", kRecordColumns,
+                                          " FROM records r", kByDigestWhere)};
+  Statement record_by_ref{
+      "record_by_ref",
+      absl::StrCat("SELECT ", kRecordColumns, " FROM records r", kByRefWhere)};
+  Statement latest_record{
+      "latest_record",
+      absl::StrCat("SELECT ", kRecordColumns, " FROM records r", kLatestWhere,
+                   kNewestFirst, " LIMIT 1")};
+  Statement records_by_root{
+      "records_by_root",
+      absl::StrCat("SELECT ", kRecordColumns, " FROM records r", kByRootWhere,
+                   kNewestFirst, " LIMIT $2")};
+  Statement list_versions{"list_versions", kListVersionsSql};
+  Statement model_exists{"model_exists", kModelExistsSql};
+  Statement records_by_artifacts{
+      "records_by_artifacts", absl::StrCat(kArtifactHitsPrefix, "SELECT ",
+                                           kRecordColumns, kArtifactHitsJoin)};
+  Statement lineage_nodes{
+      "lineage_nodes",
+      absl::StrCat(kLineageNodesPrefix, "SELECT ", kRecordColumns,
+                   ", reached.distance", kLineageNodesJoin)};
+  Statement lineage_edges{"lineage_edges", kLineageEdgesSql};
+};
+
+const Statements& Sql() {
+  static const Statements& statements = *new Statements();
+  return statements;
+}
+
+// Runs prepared statement `statement` in `tx`, defining it on the
+// connection first (a no-op after the first time; libpqxx prepares it on the
+// server at first use, and again on a fresh connection).
+template <typename... Args>
+pqxx::result Exec(pqxx::transaction_base& tx, const Statement& statement,
+                  Args&&... args) {
+  tx.conn().prepare(statement.name, statement.sql);
+  return tx.exec_prepared(statement.name, std::forward<Args>(args)...);
+}
+
+// --- values
+// -------------------------------------------------------------------
+
+// A nullable text parameter (libpqxx 6.4 sends a null const char* as NULL).
+const char* Nullable(const std::optional<std::string>& value) {
+  return value.has_value() ? value->c_str() : nullptr;
+}
+
+// Returns a PostgreSQL array literal of `values` (NULL for absent ones),
+// sent as one text parameter and cast in SQL: every element is quoted, so
+// no element can change the array's shape.
+std::string ArrayLiteral(
+    const std::vector<std::optional<std::string>>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    if (!values[i].has_value()) {
+      out += "NULL";
+      continue;
+    }
+    out += '"';
+    for (char c : *values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+std::string ArrayLiteral(const std::vector<std::string>& values) {
+  return ArrayLiteral(
+      std::vector<std::optional<std::string>>(values.begin(), values.end()));
+}
+
+std::string ArrayLiteral(const std::vector<int64_t>& values) {
+  std::vector<std::optional<std::string>> texts;
+  texts.reserve(values.size());
+  for (int64_t value : values) texts.push_back(absl::StrCat(value));
+  return ArrayLiteral(texts);
+}
+
+absl::Time FromMicros(const pqxx::field& field) {
+  return absl::FromUnixMicros(field.as<int64_t>());
+}
+
+std::string Bytes(const pqxx::field& field) {
+  return pqxx::binarystring(field).str();
+}
+
+// Page tokens: base64("v1:<record id>").
+constexpr char kPageTokenPrefix[] = "v1:";
+
+std::string EncodePageToken(int64_t record_id) {
+  return core::Base64Encode(absl::StrCat(kPageTokenPrefix, record_id));
+}
+
+// Returns the record id in `token`, nullopt for an empty token, or
+// InvalidArgument.
+absl::StatusOr<std::optional<int64_t>> DecodePageToken(
+    absl::string_view token) {
+  if (token.empty()) return std::optional<int64_t>();
+  absl::StatusOr<std::string> text = core::Base64Decode(token);
+  absl::string_view rest;
+  int64_t id = 0;
+  if (text.ok()) rest = *text;
+  const bool well_formed =
+      text.ok() && absl::ConsumePrefix(&rest, kPageTokenPrefix) &&
+      !rest.empty() && rest.size() <= 19 &&
+      std::all_of(rest.begin(), rest.end(),
+                  [](char c) { return absl::ascii_isdigit(c); }) &&
+      absl::SimpleAtoi(rest, &id) && id > 0;
+  if (!well_formed) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("malformed page token \"", token, "\""));
+  }
+  return std::optional<int64_t>(id);
+}
+
+absl::Status CheckPageSize(const PageRequest& page) {
+  if (page.page_size < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("page size ", page.page_size, " is below 1"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StoredRecord> ReadStoredRecord(const pqxx::row& row) {
+  StoredRecord record;
+  record.id = row[0].as<int64_t>();
+  record.record_digest = Bytes(row[1]);
+  record.ref.namespace_name = row[2].as<std::string>();
+  record.ref.name = row[3].as<std::string>();
+  record.ref.version = row[4].as<std::string>();
+  record.root_digest = Bytes(row[5]);
+  record.envelope = Bytes(row[6]);
+  record.published_at = FromMicros(row[7]);
+  record.release_date = row[8].as<std::string>();
+  record.weights_license = row[9].as<std::string>();
+  record.code_license = row[10].as<std::string>();
+  record.declared_openness = row[11].as<std::string>();
+  if (!row[12].is_null()) {
+    record.signer_key_ids = absl::StrSplit(row[12].c_str(), ',');
+  }
+  if (record.signer_key_ids.empty()) {
+    return absl::DataLossError(
+        absl::StrCat("record ", record.id, " has no signer key"));
+  }
+  return record;
+}
+
+absl::StatusOr<std::vector<StoredRecord>> ReadStoredRecords(
+    const pqxx::result& result) {
+  std::vector<StoredRecord> records;
+  records.reserve(result.size());
+  for (const pqxx::row& row : result) {
+    PEDIGREE_ASSIGN_OR_RETURN(StoredRecord record, ReadStoredRecord(row));
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+absl::StatusOr<KeyRow> ReadKeyRow(const pqxx::row& row) {
+  KeyRow key;
+  key.key_id = row[0].as<std::string>();
+  key.namespace_name = row[1].as<std::string>();
+  absl::StatusOr<core::crypto::KeyType> type =
+      core::crypto::ParseKeyType(row[2].as<std::string>());
+  if (!type.ok()) {
+    return absl::DataLossError(absl::StrCat("key ", key.key_id,
+                                            " has unknown type \"",
+                                            row[2].as<std::string>(), "\""));
+  }
+  key.type = *type;
+  key.spki_der = Bytes(row[3]);
+  const std::string status = row[4].as<std::string>();
+  if (status == "active") {
+    key.status = KeyStatus::kActive;
+  } else if (status == "revoked") {
+    key.status = KeyStatus::kRevoked;
+  } else {
+    return absl::DataLossError(absl::StrCat(
+        "key ", key.key_id, " has unknown status \"", status, "\""));
+  }
+  key.added_at = FromMicros(row[5]);
+  if (!row[6].is_null()) key.revoked_at = FromMicros(row[6]);
+  return key;
+}
+
+std::string ModelLabel(const ModelRef& ref) {
+  return core::record::ToString(ref);
+}
+
+absl::Status CheckDigest(absl::string_view digest, absl::string_view what) {
+  if (digest.size() != 32) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " must be 32 bytes, got ", digest.size()));
+  }
+  return absl::OkStatus();
+}
+
+// --- publish rows
+// -------------------------------------------------------------
+
+// The index rows of a record, as the parallel arrays the INSERTs take.
+struct PublishRows {
+  std::vector<std::string> signer_key_ids;  // unique, sorted
+
+  std::vector<std::string> artifact_paths;
+  std::vector<int64_t> artifact_sizes;
+  std::string artifact_digests;  // 32-byte slices
+
+  std::vector<std::optional<std::string>> dataset_names, dataset_roles,
+      dataset_disclosures, dataset_licenses, dataset_locations, dataset_slices;
+  std::string dataset_digests;
+
+  std::vector<std::optional<std::string>> component_names, component_statuses,
+      component_licenses, component_locations;
+
+  // Unique (parent_ref, relation), in declaration order.
+  std::vector<const core::record::LineageEdge*> edges;
+  std::vector<std::string> edge_refs, edge_relations;
+
+  std::vector<std::string> license_ids, license_sources;
+};
+
+// Adds every id referenced by license expression `expression` (a record
+// field named `field`) to `rows` with `source`, once per (id, source).
+absl::Status AddLicenseIds(absl::string_view expression,
+                           absl::string_view field, absl::string_view source,
+                           std::set<std::pair<std::string, std::string>>* seen,
+                           PublishRows* rows) {
+  absl::StatusOr<core::license::LicenseExpression> parsed =
+      core::license::ParseLicenseExpression(expression);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", parsed.status().message()));
+  }
+  std::vector<std::string> ids = core::license::SpdxIds(*parsed);
+  std::vector<std::string> refs = core::license::LicenseRefIds(*parsed);
+  ids.insert(ids.end(), refs.begin(), refs.end());
+  for (std::string& id : ids) {
+    if (seen->emplace(id, std::string(source)).second) {
+      rows->license_ids.push_back(std::move(id));
+      rows->license_sources.emplace_back(source);
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PublishRows> BuildPublishRows(const NewRecord& new_record) {
+  const core::record::Record& record = new_record.record;
+  PublishRows rows;
+  PEDIGREE_RETURN_IF_ERROR(
+      core::record::ValidateModelNamespace(record.model.ref.namespace_name));
+  if (record.model.ref.version.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "record model ", ModelLabel(record.model.ref), " has no version"));
+  }
+  PEDIGREE_RETURN_IF_ERROR(
+      CheckDigest(new_record.record_digest, "record digest"));
+  PEDIGREE_RETURN_IF_ERROR(
+      CheckDigest(record.artifacts.root_digest, "root digest"));
+  if (new_record.envelope.empty()) {
+    return absl::InvalidArgumentError("envelope is empty");
+  }
+
+  std::set<std::string> signers(new_record.signer_key_ids.begin(),
+                                new_record.signer_key_ids.end());
+  if (signers.empty()) {
+    return absl::InvalidArgumentError("record has no signer key id");
+  }
+  rows.signer_key_ids.assign(signers.begin(), signers.end());
+
+  for (const core::record::ArtifactFile& file : record.artifacts.files) {
+    PEDIGREE_RETURN_IF_ERROR(
+        CheckDigest(file.sha256, absl::StrCat("sha256 of ", file.name)));
+    rows.artifact_paths.push_back(file.name);
+    rows.artifact_sizes.push_back(static_cast<int64_t>(file.size));
+    rows.artifact_digests += file.sha256;
+  }
+
+  std::set<std::pair<std::string, std::string>> seen_licenses;
+  PEDIGREE_RETURN_IF_ERROR(AddLicenseIds(record.licenses.weights,
+                                         "licenses.weights", "declared",
+                                         &seen_licenses, &rows));
+  PEDIGREE_RETURN_IF_ERROR(AddLicenseIds(record.licenses.code, "licenses.code",
+                                         "declared", &seen_licenses, &rows));
+
+  int slice = 0;
+  for (const core::record::Dataset& dataset : record.datasets) {
+    rows.dataset_names.push_back(dataset.name);
+    rows.dataset_roles.emplace_back(core::record::ToString(dataset.role));
+    rows.dataset_disclosures.emplace_back(
+        core::record::ToString(dataset.disclosure));
+    rows.dataset_licenses.push_back(dataset.license);
+    rows.dataset_locations.push_back(dataset.uri);
+    if (dataset.sha256.has_value()) {
+      PEDIGREE_RETURN_IF_ERROR(CheckDigest(
+          *dataset.sha256, absl::StrCat("sha256 of dataset ", dataset.name)));
+      rows.dataset_slices.push_back(absl::StrCat(slice++));
+      rows.dataset_digests += *dataset.sha256;
+    } else {
+      rows.dataset_slices.push_back(std::nullopt);
+    }
+    if (dataset.license.has_value()) {
+      PEDIGREE_RETURN_IF_ERROR(AddLicenseIds(
+          *dataset.license, absl::StrCat("license of dataset ", dataset.name),
+          "dataset", &seen_licenses, &rows));
+    }
+  }
+
+  for (const core::record::OpennessComponent& component :
+       record.openness.components) {
+    rows.component_names.emplace_back(
+        core::record::ToString(component.component));
+    rows.component_statuses.emplace_back(
+        core::record::ToString(component.status));
+    rows.component_licenses.push_back(component.license);
+    rows.component_locations.push_back(component.location);
+    if (component.license.has_value()) {
+      PEDIGREE_RETURN_IF_ERROR(AddLicenseIds(
+          *component.license,
+          absl::StrCat("license of component ",
+                       core::record::ToString(component.component)),
+          "component", &seen_licenses, &rows));
+    }
+  }
+
+  std::set<std::pair<std::string, std::string>> seen_edges;
+  for (const core::record::LineageEdge& edge : record.lineage) {
+    std::string ref = core::record::ToString(edge.ref);
+    std::string relation(core::record::ToString(edge.relation));
+    if (seen_edges.emplace(ref, relation).second) {
+      rows.edges.push_back(&edge);
+      rows.edge_refs.push_back(std::move(ref));
+      rows.edge_relations.push_back(std::move(relation));
+    }
+  }
+  return rows;
+}
+
+// Returns the stored record id of lineage parent `locator`, or nullopt.
+std::optional<int64_t> ResolveParent(pqxx::transaction_base& tx,
+                                     const ModelLocator& locator) {
+  pqxx::result result =
+      locator.kind == ModelLocator::Kind::kRootDigest
+          ? Exec(tx, Sql().resolve_parent_by_root,
+                 pqxx::binarystring(locator.root_digest))
+          : Exec(tx, Sql().resolve_parent_by_ref, locator.model.namespace_name,
+                 locator.model.name, locator.model.version);
+  if (result.empty()) return std::nullopt;
+  return result[0][0].as<int64_t>();
+}
+
+absl::StatusOr<std::optional<StoredRecord>> FindByDigest(
+    pqxx::transaction_base& tx, absl::string_view digest) {
+  pqxx::result result =
+      Exec(tx, Sql().record_by_digest, pqxx::binarystring(std::string(digest)));
+  if (result.empty()) return std::optional<StoredRecord>();
+  PEDIGREE_ASSIGN_OR_RETURN(StoredRecord record, ReadStoredRecord(result[0]));
+  return std::optional<StoredRecord>(std::move(record));
+}
+
+absl::Status CheckAffected(const pqxx::result& result, size_t expected,
+                           absl::string_view table) {
+  if (result.affected_rows() != expected) {
+    return absl::InternalError(absl::StrCat("inserted ", result.affected_rows(),
+                                            " rows into ", table, ", expected ",
+                                            expected));
+  }
+  return absl::OkStatus();
+}
+
+std::string LikePrefixPattern(absl::string_view prefix) {
+  std::string pattern;
+  for (char c : absl::AsciiStrToLower(prefix)) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  pattern += '%';
+  return pattern;
+}
+
+}  // namespace
+
+// --- the store
+// ------------------------------------------------------------------
+
+PostgresRegistryStore::PostgresRegistryStore(ConnectionPool& pool,
+                                             Options options)
+    : pool_(pool), options_(options) {}
+
+template <typename Tx, typename Fn>
+absl::Status PostgresRegistryStore::Run(absl::string_view context, Fn&& fn) {
+  PEDIGREE_ASSIGN_OR_RETURN(ConnectionPool::Lease lease,
+                            pool_.Acquire(options_.acquire_timeout));
+  return internal::RunGuarded(context, [&]() -> absl::Status {
+    Tx tx(lease.connection());
+    PEDIGREE_RETURN_IF_ERROR(fn(static_cast<pqxx::transaction_base&>(tx)));
+    tx.commit();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<NamespaceRow> PostgresRegistryStore::CreateNamespace(
+    absl::string_view name) {
+  PEDIGREE_RETURN_IF_ERROR(core::record::ValidateModelNamespace(name));
+  NamespaceRow row;
+  absl::Status status =
+      Run<pqxx::work>("create namespace", [&](pqxx::transaction_base& tx) {
+        const pqxx::row result =
+            Exec(tx, Sql().create_namespace, std::string(name)).at(0);
+        row.name = result[0].as<std::string>();
+        row.created_at = FromMicros(result[1]);
+        return absl::OkStatus();
+      });
+  if (status.code() == absl::StatusCode::kAlreadyExists) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("namespace \"", name, "\" already exists"));
+  }
+  PEDIGREE_RETURN_IF_ERROR(status);
+  return row;
+}
+
+absl::StatusOr<KeyRow> PostgresRegistryStore::AddKey(const KeyRow& key) {
+  if (key.key_id.size() < 16 || key.key_id.size() > 128 ||
+      key.key_id.size() % 2 != 0 ||
+      !core::IsLowerHex(key.key_id, key.key_id.size() / 2)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "key id \"", key.key_id, "\" is not 8 to 64 bytes of lowercase hex"));
+  }
+  if (key.spki_der.empty() || key.spki_der.size() > 16384) {
+    return absl::InvalidArgumentError(absl::StrCat("public key of ", key.key_id,
+                                                   " has ", key.spki_der.size(),
+                                                   " bytes, want 1 to 16384"));
+  }
+  std::optional<KeyRow> row;
+  absl::Status status =
+      Run<pqxx::work>("add key", [&](pqxx::transaction_base& tx) {
+        const pqxx::result result =
+            Exec(tx, Sql().add_key, key.namespace_name, key.key_id,
+                 std::string(core::crypto::FormatKeyType(key.type)),
+                 pqxx::binarystring(key.spki_der));
+        if (result.empty()) return absl::OkStatus();
+        PEDIGREE_ASSIGN_OR_RETURN(row, ReadKeyRow(result[0]));
+        return absl::OkStatus();
+      });
+  if (status.code() == absl::StatusCode::kAlreadyExists) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("key ", key.key_id, " is already registered"));
+  }
+  PEDIGREE_RETURN_IF_ERROR(status);
+  if (!row.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("namespace \"", key.namespace_name, "\" does not exist"));
+  }
+  return *std::move(row);
+}
+
+absl::StatusOr<std::vector<KeyRow>> PostgresRegistryStore::ListKeys(
+    absl::string_view namespace_name) {
+  std::vector<KeyRow> keys;
+  bool found = false;
+  PEDIGREE_RETURN_IF_ERROR(
+      Run<pqxx::nontransaction>("list keys", [&](pqxx::transaction_base& tx) {
+        const pqxx::result result =
+            Exec(tx, Sql().list_keys, std::string(namespace_name));
+        found = !result.empty();
+        for (const pqxx::row& row : result) {
+          if (row[0].is_null()) continue;
+          PEDIGREE_ASSIGN_OR_RETURN(KeyRow key, ReadKeyRow(row));
+          keys.push_back(std::move(key));
+        }
+        return absl::OkStatus();
+      }));
+  if (!found) {
+    return absl::NotFoundError(
+        absl::StrCat("namespace \"", namespace_name, "\" does not exist"));
+  }
+  return keys;
+}
+
+absl::StatusOr<std::vector<KeyRow>> PostgresRegistryStore::GetKeys(
+    const std::vector<std::string>& key_ids) {
+  std::vector<KeyRow> keys;
+  if (key_ids.empty()) return keys;
+  PEDIGREE_RETURN_IF_ERROR(
+      Run<pqxx::nontransaction>("get keys", [&](pqxx::transaction_base& tx) {
+        const pqxx::result result =
+            Exec(tx, Sql().get_keys, ArrayLiteral(key_ids));
+        for (const pqxx::row& row : result) {
+          PEDIGREE_ASSIGN_OR_RETURN(KeyRow key, ReadKeyRow(row));
+          keys.push_back(std::move(key));
+        }
+        return absl::OkStatus();
+      }));
+  return keys;
+}
+
+absl::StatusOr<PublishResult> PostgresRegistryStore::PublishRecord(
+    const NewRecord& record) {
+  absl::StatusOr<PublishResult> result = TryPublish(record);
+  if (result.status().code() != absl::StatusCode::kAlreadyExists) {
+    return result;
+  }
+  return ResolvePublishConflict(record, result.status());
+}
+
+// A unique violation means a concurrent publish of the same digest or
+// name@version committed first (this transaction was rolled back); what is
+// stored now decides the answer.
+absl::StatusOr<PublishResult> PostgresRegistryStore::ResolvePublishConflict(
+    const NewRecord& record, const absl::Status& conflict) {
+  const ModelRef& ref = record.record.model.ref;
+  std::optional<StoredRecord> by_digest;
+  PEDIGREE_RETURN_IF_ERROR(Run<pqxx::nontransaction>(
+      "publish record: re-read", [&](pqxx::transaction_base& tx) {
+        PEDIGREE_ASSIGN_OR_RETURN(by_digest,
+                                  FindByDigest(tx, record.record_digest));
+        return absl::OkStatus();
+      }));
+  if (by_digest.has_value()) {
+    return PublishResult{*std::move(by_digest), /*already_existed=*/true};
+  }
+  absl::StatusOr<StoredRecord> by_ref = GetRecordByRef(ref);
+  if (by_ref.ok()) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(ModelLabel(ref),
+                     " is already published with a different record digest"));
+  }
+  if (by_ref.status().code() != absl::StatusCode::kNotFound) {
+    return by_ref.status();
+  }
+  return absl::InternalError(
+      absl::StrCat("publish ", ModelLabel(ref),
+                   ": unexpected conflict: ", conflict.message()));
+}
+
+absl::StatusOr<PublishResult> PostgresRegistryStore::TryPublish(
+    const NewRecord& new_record) {
+  PEDIGREE_ASSIGN_OR_RETURN(PublishRows rows, BuildPublishRows(new_record));
+  const core::record::Record& record = new_record.record;
+  const ModelRef& ref = record.model.ref;
+  PublishResult out;
+  PEDIGREE_RETURN_IF_ERROR(Run<pqxx::work>(
+      "publish record", [&](pqxx::transaction_base& tx) -> absl::Status {
+        std::optional<StoredRecord> existing;
+        PEDIGREE_ASSIGN_OR_RETURN(existing,
+                                  FindByDigest(tx, new_record.record_digest));
+        if (existing.has_value()) {
+          out.record = *std::move(existing);
+          out.already_existed = true;
+          return absl::OkStatus();
+        }
+
+        const pqxx::result ns =
+            Exec(tx, Sql().lock_namespace, ref.namespace_name);
+        if (ns.empty()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "namespace \"", ref.namespace_name, "\" does not exist"));
+        }
+        const int64_t namespace_id = ns[0][0].as<int64_t>();
+
+        std::map<std::string, int64_t> active_keys;
+        for (const pqxx::row& row :
+             Exec(tx, Sql().lock_signer_keys, namespace_id,
+                  ArrayLiteral(rows.signer_key_ids))) {
+          active_keys.emplace(row[1].as<std::string>(), row[0].as<int64_t>());
+        }
+        std::vector<int64_t> signer_rows;
+        for (const std::string& key_id : rows.signer_key_ids) {
+          auto it = active_keys.find(key_id);
+          if (it == active_keys.end()) {
+            return absl::PermissionDeniedError(absl::StrCat(
+                "signer key ", key_id, " is not an active key of namespace \"",
+                ref.namespace_name, "\""));
+          }
+          signer_rows.push_back(it->second);
+        }
+
+        if (!Exec(tx, Sql().find_digest_by_name_version, namespace_id, ref.name,
+                  ref.version)
+                 .empty()) {
+          return absl::AlreadyExistsError(absl::StrCat(
+              ModelLabel(ref),
+              " is already published with a different record digest"));
+        }
+
+        std::vector<std::optional<std::string>> parent_ids;
+        for (const core::record::LineageEdge* edge : rows.edges) {
+          std::optional<int64_t> parent = ResolveParent(tx, edge->ref);
+          if (!parent.has_value()) {
+            return absl::FailedPreconditionError(absl::StrCat(
+                "lineage parent ", core::record::ToString(edge->ref),
+                " is not a published record"));
+          }
+          parent_ids.push_back(absl::StrCat(*parent));
+        }
+
+        const pqxx::row inserted =
+            Exec(tx, Sql().insert_record, namespace_id, ref.namespace_name,
+                 ref.name, ref.version,
+                 pqxx::binarystring(new_record.record_digest),
+                 pqxx::binarystring(new_record.envelope),
+                 std::string(core::record::kPayloadType),
+                 pqxx::binarystring(record.artifacts.root_digest),
+                 record.model.release_date, record.licenses.weights,
+                 record.licenses.code,
+                 std::string(core::record::ToString(record.openness.claim)))
+                .at(0);
+        const int64_t id = inserted[0].as<int64_t>();
+
+        PEDIGREE_RETURN_IF_ERROR(CheckAffected(
+            Exec(tx, Sql().insert_signatures, id, ArrayLiteral(signer_rows)),
+            signer_rows.size(), "record_signatures"));
+        if (!rows.artifact_paths.empty()) {
+          PEDIGREE_RETURN_IF_ERROR(
+              CheckAffected(Exec(tx, Sql().insert_artifacts, id,
+                                 ArrayLiteral(rows.artifact_paths),
+                                 pqxx::binarystring(rows.artifact_digests),
+                                 ArrayLiteral(rows.artifact_sizes)),
+                            rows.artifact_paths.size(), "artifacts"));
+        }
+        if (!rows.dataset_names.empty()) {
+          PEDIGREE_RETURN_IF_ERROR(
+              CheckAffected(Exec(tx, Sql().insert_datasets, id,
+                                 ArrayLiteral(rows.dataset_names),
+                                 ArrayLiteral(rows.dataset_roles),
+                                 ArrayLiteral(rows.dataset_disclosures),
+                                 ArrayLiteral(rows.dataset_licenses),
+                                 ArrayLiteral(rows.dataset_locations),
+                                 pqxx::binarystring(rows.dataset_digests),
+                                 ArrayLiteral(rows.dataset_slices)),
+                            rows.dataset_names.size(), "datasets"));
+        }
+        if (!rows.component_names.empty()) {
+          PEDIGREE_RETURN_IF_ERROR(CheckAffected(
+              Exec(tx, Sql().insert_components, id,
+                   ArrayLiteral(rows.component_names),
+                   ArrayLiteral(rows.component_statuses),
+                   ArrayLiteral(rows.component_licenses),
+                   ArrayLiteral(rows.component_locations)),
+              rows.component_names.size(), "openness_components"));
+        }
+        if (!rows.edges.empty()) {
+          PEDIGREE_RETURN_IF_ERROR(CheckAffected(
+              Exec(tx, Sql().insert_lineage, id, ArrayLiteral(rows.edge_refs),
+                   ArrayLiteral(parent_ids), ArrayLiteral(rows.edge_relations)),
+              rows.edges.size(), "lineage_edges"));
+        }
+        if (!rows.license_ids.empty()) {
+          PEDIGREE_RETURN_IF_ERROR(
+              CheckAffected(Exec(tx, Sql().insert_license_refs, id,
+                                 ArrayLiteral(rows.license_ids),
+                                 ArrayLiteral(rows.license_sources)),
+                            rows.license_ids.size(), "license_refs"));
+        }
+
+        out.record.id = id;
+        out.record.record_digest = new_record.record_digest;
+        out.record.ref = ref;
+        out.record.root_digest = record.artifacts.root_digest;
+        out.record.envelope = new_record.envelope;
+        out.record.published_at = FromMicros(inserted[1]);
+        out.record.release_date = record.model.release_date;
+        out.record.weights_license = record.licenses.weights;
+        out.record.code_license = record.licenses.code;
+        out.record.declared_openness =
+            std::string(core::record::ToString(record.openness.claim));
+        out.record.signer_key_ids = rows.signer_key_ids;
+        out.already_existed = false;
+        return absl::OkStatus();
+      }));
+  return out;
+}
+
+absl::StatusOr<StoredRecord> PostgresRegistryStore::GetRecordByRef(
+    const ModelRef& ref) {
+  if (ref.version.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("model ref ", ModelLabel(ref), " has no version"));
+  }
+  std::optional<StoredRecord> record;
+  PEDIGREE_RETURN_IF_ERROR(Run<pqxx::nontransaction>(
+      "get record by ref", [&](pqxx::transaction_base& tx) {
+        const pqxx::result result = Exec(
+            tx, Sql().record_by_ref, ref.namespace_name, ref.name, ref.version);
+        if (result.empty()) return absl::OkStatus();
+        PEDIGREE_ASSIGN_OR_RETURN(record, ReadStoredRecord(result[0]));
+        return absl::OkStatus();
+      }));
+  if (!record.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("record ", ModelLabel(ref), " not found"));
+  }
+  return *std::move(record);
+}
+
+absl::StatusOr<StoredRecord> PostgresRegistryStore::GetRecordByDigest(
+    absl::string_view record_digest) {
+  std::optional<StoredRecord> record;
+  if (record_digest.size() == 32) {
+    PEDIGREE_RETURN_IF_ERROR(Run<pqxx::nontransaction>(
+        "get record by digest", [&](pqxx::transaction_base& tx) {
+          PEDIGREE_ASSIGN_OR_RETURN(record, FindByDigest(tx, record_digest));
+          return absl::OkStatus();
+        }));
+  }
+  if (!record.has_value()) {
+    return absl::NotFoundError(absl::StrCat("no record with digest sha256:",
+                                            core::HexEncode(record_digest)));
+  }
+  return *std::move(record);
+}
+
+absl::StatusOr<StoredRecord> PostgresRegistryStore::GetLatestRecord(
+    const ModelRef& model) {
+  std::optional<StoredRecord> record;
+  PEDIGREE_RETURN_IF_ERROR(Run<pqxx::nontransaction>(
+      "get latest record", [&](pqxx::transaction_base& tx) {
+        const pqxx::result result =
+            Exec(tx, Sql().latest_record, model.namespace_name, model.name);
+        if (result.empty()) return absl::OkStatus();
+        PEDIGREE_ASSIGN_OR_RETURN(record, ReadStoredRecord(result[0]));
+        return absl::OkStatus();
+      }));
+  if (!record.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("model ", core::record::ModelId(model), " has no record"));
+  }
+  return *std::move(record);
+}
+
+absl::StatusOr<VersionPage> PostgresRegistryStore::ListVersions(
+    const ModelRef& model, const PageRequest& page) {
+  PEDIGREE_RETURN_IF_ERROR(CheckPageSize(page));
+  std::optional<int64_t> after;
+  PEDIGREE_ASSIGN_OR_RETURN(after, DecodePageToken(page.page_token));
+  const std::optional<std::string> after_text =
+      after.has_value() ? std::optional<std::string>(absl::StrCat(*after))
+                        : std::nullopt;
+  VersionPage out;
+  bool model_exists = true;
+  PEDIGREE_RETURN_IF_ERROR(Run<pqxx::nontransaction>(
+      "list versions", [&](pqxx::transaction_base& tx) {
+        const pqxx::result result =
+            Exec(tx, Sql().list_versions, model.namespace_name, model.name,
+                 Nullable(after_text), page.page_size + 1);
+        int64_t last_id = 0;
+        for (const pqxx::row& row : result) {
+          if (static_cast<int>(out.versions.size()) == page.page_size) {
+            out.next_page_token = EncodePageToken(last_id);
+            break;
+          }
+          last_id = row[0].as<int64_t>();
+          VersionEntry entry;
+          entry.version = row[1].as<std::string>();
+          entry.record_digest = Bytes(row[2]);
+          entry.published_at = FromMicros(row[3]);
+          entry.release_date = row[4].as<std::string>();
+          out.versions.push_back(std::move(entry));
+        }
+        if (result.empty()) {
+          model_exists =
+              !Exec(tx, Sql().model_exists, model.namespace_name, model.name)
+                   .empty();
+        }
+        return absl::OkStatus();
+      }));
+  if (!model_exists) {
+    return absl::NotFoundError(
+        absl::StrCat("model ", core::record::ModelId(model), " has no record"));
+  }
+  return out;
+}
+
+absl::StatusOr<RecordPage> PostgresRegistryStore::SearchRecords(
+    const SearchFilter& filter, const PageRequest& page) {
+  PEDIGREE_RETURN_IF_ERROR(CheckPageSize(page));
+  if (filter.relation.has_value() && !filter.parent_record_id.has_value()) {
+    return absl::InvalidArgumentError(
+        "a relation filter needs a parent record filter");
+  }
+  std::optional<int64_t> after;
+  PEDIGREE_ASSIGN_OR_RETURN(after, DecodePageToken(page.page_token));
+
+  // The statement varies only by which literal fragments it contains; every
+  // value is a parameter.
+  const std::string sql = absl::StrCat(
+      "SELECT ", kRecordColumns, " FROM records r WHERE TRUE",
+      filter.namespace_name ? kSearchNamespace : kSearchNoNamespace,
+      filter.name_prefix ? kSearchNamePrefix : kSearchNoNamePrefix,
+      filter.license_id ? kSearchLicense : kSearchNoLicense,
+      filter.declared_openness ? kSearchOpenness : kSearchNoOpenness,
+      filter.dataset_name ? kSearchDataset : kSearchNoDataset,
+      filter.parent_record_id ? kSearchParent : kSearchNoParent,
+      after ? kSearchAfter : kSearchNoAfter, kNewestFirst, kSearchLimit);
+  const std::optional<std::string> name_pattern =
+      filter.name_prefix
+          ? std::optional<std::string>(LikePrefixPattern(*filter.name_prefix))
+          : std::nullopt;
+  const std::optional<std::string> openness =
+      filter.declared_openness
+          ? std::optional<std::string>(
+                core::record::ToString(*filter.declared_openness))
+          : std::nullopt;
+  const std::optional<std::string> parent =
+      filter.parent_record_id
+          ? std::optional<std::string>(absl::StrCat(*filter.parent_record_id))
+          : std::nullopt;
+  const std::optional<std::string> relation =
+      filter.relation
+          ? std::optional<std::string>(core::record::ToString(*filter.relation))
+          : std::nullopt;
+  const std::optional<std::string> after_text =
+      after ? std::optional<std::string>(absl::StrCat(*after)) : std::nullopt;
+
+  RecordPage out;
+  PEDIGREE_RETURN_IF_ERROR(Run<pqxx::nontransaction>(
+      "search records", [&](pqxx::transaction_base& tx) {
+        // Unnamed (not prepared): planned with the actual values, so each
+        // absent filter folds away and present ones can drive index use.
+        const pqxx::result result = tx.exec_params(
+            sql, Nullable(filter.namespace_name), Nullable(name_pattern),
+            Nullable(filter.license_id), Nullable(openness),
+            Nullable(filter.dataset_name), Nullable(parent), Nullable(relation),
+            Nullable(after_text), page.page_size + 1);
+        PEDIGREE_ASSIGN_OR_RETURN(out.records, ReadStoredRecords(result));
+        return absl::OkStatus();
+      }));
+  if (static_cast<int>(out.records.size()) > page.page_size) {
+    out.records.resize(page.page_size);
+    out.next_page_token = EncodePageToken(out.records.back().id);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<StoredRecord>>
+PostgresRegistryStore::FindRecordsByArtifacts(
+    const std::vector<std::string>& digests, int limit) {
+  std::string wanted;
+  for (const std::string& digest : digests) {
+    if (digest.size() == 32) wanted += digest;
+  }
+  std::vector<StoredRecord> records;
+  if (wanted.empty() || limit < 1) return records;
+  PEDIGREE_RETURN_IF_ERROR(Run<pqxx::nontransaction>(
+      "find records by artifacts", [&](pqxx::transaction_base& tx) {
+        PEDIGREE_ASSIGN_OR_RETURN(
+            records,
+            ReadStoredRecords(Exec(tx, Sql().records_by_artifacts,
+                                   pqxx::binarystring(wanted), limit)));
+        return absl::OkStatus();
+      }));
+  return records;
+}
+
+absl::StatusOr<std::vector<StoredRecord>>
+PostgresRegistryStore::FindRecordsByRootDigest(absl::string_view root_digest,
+                                               int limit) {
+  std::vector<StoredRecord> records;
+  if (root_digest.size() != 32 || limit < 1) return records;
+  PEDIGREE_RETURN_IF_ERROR(Run<pqxx::nontransaction>(
+      "find records by root digest", [&](pqxx::transaction_base& tx) {
+        PEDIGREE_ASSIGN_OR_RETURN(
+            records, ReadStoredRecords(Exec(
+                         tx, Sql().records_by_root,
+                         pqxx::binarystring(std::string(root_digest)), limit)));
+        return absl::OkStatus();
+      }));
+  return records;
+}
+
+absl::StatusOr<LineageGraph> PostgresRegistryStore::GetLineage(
+    const LineageQuery& query) {
+  if (query.max_depth < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("lineage max depth ", query.max_depth, " is below 1"));
+  }
+  std::optional<std::string> relations;
+  if (!query.relations.empty()) {
+    std::vector<std::string> names;
+    for (core::record::Relation relation : query.relations) {
+      names.emplace_back(core::record::ToString(relation));
+    }
+    relations = ArrayLiteral(names);
+  }
+  const bool up = query.direction != LineageDirection::kDescendants;
+  const bool down = query.direction != LineageDirection::kAncestors;
+
+  LineageGraph graph;
+  PEDIGREE_RETURN_IF_ERROR(Run<pqxx::read_transaction>(
+      "get lineage", [&](pqxx::transaction_base& tx) -> absl::Status {
+        const pqxx::result nodes =
+            Exec(tx, Sql().lineage_nodes, query.start_record_id,
+                 query.max_depth, Nullable(relations), up, down);
+        std::vector<int64_t> ids;
+        for (const pqxx::row& row : nodes) {
+          PEDIGREE_ASSIGN_OR_RETURN(StoredRecord record, ReadStoredRecord(row));
+          ids.push_back(record.id);
+          graph.nodes.push_back(LineageNodeRow{
+              std::move(record), row[kRecordColumnCount].as<int>()});
+        }
+        if (graph.nodes.empty()) return absl::OkStatus();
+        for (const pqxx::row& row :
+             Exec(tx, Sql().lineage_edges, ArrayLiteral(ids),
+                  Nullable(relations))) {
+          absl::StatusOr<core::record::Relation> relation =
+              core::record::ParseRelation(row[2].as<std::string>());
+          if (!relation.ok()) {
+            return absl::DataLossError(
+                absl::StrCat("lineage edge of record ", row[0].as<int64_t>(),
+                             ": ", relation.status().message()));
+          }
+          graph.edges.push_back(LineageEdgeRow{
+              row[0].as<int64_t>(), row[1].as<int64_t>(), *relation});
+        }
+        return absl::OkStatus();
+      }));
+  if (graph.nodes.empty()) {
+    return absl::NotFoundError(
+        absl::StrCat("record ", query.start_record_id, " not found"));
+  }
+  return graph;
+}
+
+}  // namespace pedigree::server::storage

@@ -1,0 +1,778 @@
+// The Registry gRPC service over PostgresRegistryStore and a real database:
+// every RPC's happy path and the store-enforced rules (idempotence,
+// conflicts, parents), lineage over a realistic graph, and artifact
+// verification verdicts. Reached through an in-process gRPC channel.
+
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "core/crypto/keys.h"
+#include "core/dsse/envelope.h"
+#include "core/encoding/hex.h"
+#include "core/record/record_envelope.h"
+#include "core/record/record_test_util.h"
+#include "gmock/gmock.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "gtest/gtest.h"
+#include "pedigree/v1/registry.grpc.pb.h"
+#include "pqxx/pqxx"
+#include "server/service/registry_service.h"
+#include "server/service/request_log.h"
+#include "server/storage/connection_pool.h"
+#include "server/storage/postgres_registry_store.h"
+#include "tests/testing/pg_fixture.h"
+#include "tests/testing/status_matchers.h"
+
+namespace pedigree::server::service {
+namespace {
+
+namespace rec = ::pedigree::core::record;
+using ::pedigree::core::HexEncode;
+using ::pedigree::core::crypto::KeyType;
+using ::pedigree::core::crypto::PrivateKey;
+using ::pedigree::testing::IsOk;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+
+constexpr char kAdminToken[] = "integration-admin-token";
+constexpr int kPoolSize = 3;
+
+// A record of acme-ai/<name>@<version> with one file of digest `fill`*32.
+rec::Record Model(const std::string& name, char fill,
+                  const std::string& version = "v1") {
+  rec::Record record = rec::MinimalRecordForTest();
+  record.model.ref = rec::ModelRef{"acme-ai", name, version};
+  record.artifacts.files[0].sha256 = rec::FilledBytes(fill);
+  rec::RecomputeRootDigest(&record);
+  return record;
+}
+
+rec::LineageEdge Parent(const rec::Record& parent, rec::Relation relation) {
+  rec::LineageEdge edge;
+  edge.ref.kind = rec::ModelLocator::Kind::kModelRef;
+  edge.ref.model = parent.model.ref;
+  edge.relation = relation;
+  return edge;
+}
+
+std::string Ref(const rec::Record& record) {
+  return rec::ToString(record.model.ref);
+}
+
+class RegistryServicePgTest : public ::pedigree::testing::PgTest {
+ protected:
+  void SetUp() override {
+    PgTest::SetUp();
+    if (HasFatalFailure()) return;
+    ASSERT_OK_AND_ASSIGN(pool_,
+                         storage::ConnectionPool::Create({dsn(), kPoolSize}));
+    storage::PostgresRegistryStore::Options store_options;
+    store_options.acquire_timeout = absl::Seconds(5);
+    store_ =
+        std::make_unique<storage::PostgresRegistryStore>(*pool_, store_options);
+    RegistryServiceOptions options;
+    options.admin_token = kAdminToken;
+    service_ = std::make_unique<RegistryService>(*store_, options, logger_);
+    grpc::ServerBuilder builder;
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    stub_ = v1::Registry::NewStub(server_->InProcessChannel({}));
+    ASSERT_OK_AND_ASSIGN(PrivateKey key,
+                         PrivateKey::Generate(KeyType::kEd25519));
+    key_ = std::make_unique<PrivateKey>(std::move(key));
+    ASSERT_NO_FATAL_FAILURE(CreateNamespace("acme-ai"));
+    ASSERT_NO_FATAL_FAILURE(AddKey("acme-ai", *key_));
+  }
+
+  void TearDown() override {
+    stub_.reset();
+    if (server_ != nullptr) {
+      server_->Shutdown();
+      server_->Wait();
+    }
+    server_.reset();
+    service_.reset();
+    store_.reset();
+    pool_.reset();
+    PgTest::TearDown();
+  }
+
+  void Authorize(grpc::ClientContext* context) {
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", kAdminToken));
+  }
+
+  void CreateNamespace(const std::string& name) {
+    grpc::ClientContext context;
+    Authorize(&context);
+    v1::CreateNamespaceRequest request;
+    request.set_name(name);
+    v1::Namespace response;
+    const grpc::Status status =
+        stub_->CreateNamespace(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  void AddKey(const std::string& namespace_name, const PrivateKey& key) {
+    grpc::ClientContext context;
+    Authorize(&context);
+    v1::AddKeyRequest request;
+    request.set_namespace_name(namespace_name);
+    request.set_public_key_pem(key.public_key().ToPem());
+    v1::Key response;
+    const grpc::Status status = stub_->AddKey(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  std::string Envelope(const rec::Record& record, const PrivateKey& key) {
+    absl::StatusOr<core::dsse::Envelope> envelope =
+        rec::SignRecord(record, {&key});
+    EXPECT_THAT(envelope, IsOk());
+    return envelope.ok() ? core::dsse::SerializeEnvelope(*envelope) : "";
+  }
+
+  grpc::Status PublishEnvelope(const std::string& envelope,
+                               v1::PublishRecordResponse* response) {
+    grpc::ClientContext context;
+    v1::PublishRecordRequest request;
+    request.set_envelope(envelope);
+    return stub_->PublishRecord(&context, request, response);
+  }
+
+  // Publishes `record` signed with the namespace key; fails the test on
+  // error and returns the record digest.
+  std::string Publish(const rec::Record& record) {
+    v1::PublishRecordResponse response;
+    const grpc::Status status =
+        PublishEnvelope(Envelope(record, *key_), &response);
+    EXPECT_TRUE(status.ok()) << Ref(record) << ": " << status.error_message();
+    return response.record().record_digest();
+  }
+
+  v1::GetLineageResponse Lineage(const rec::Record& start,
+                                 v1::LineageDirection direction,
+                                 std::vector<std::string> relations = {}) {
+    grpc::ClientContext context;
+    v1::GetLineageRequest request;
+    request.set_ref(Ref(start));
+    request.set_direction(direction);
+    for (std::string& relation : relations) {
+      request.add_relations(std::move(relation));
+    }
+    v1::GetLineageResponse response;
+    const grpc::Status status = stub_->GetLineage(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+
+  v1::SearchRecordsResponse Search(const v1::SearchRecordsRequest& request) {
+    grpc::ClientContext context;
+    v1::SearchRecordsResponse response;
+    const grpc::Status status =
+        stub_->SearchRecords(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+
+  v1::RecordMatch VerifyAgainst(const rec::Record& record,
+                                const std::vector<v1::FileDigest>& files) {
+    grpc::ClientContext context;
+    v1::VerifyArtifactsRequest request;
+    request.set_ref(Ref(record));
+    for (const v1::FileDigest& file : files) *request.add_files() = file;
+    v1::VerifyArtifactsResponse response;
+    const grpc::Status status =
+        stub_->VerifyArtifacts(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(response.matches_size(), 1);
+    return response.matches_size() == 1 ? response.matches(0)
+                                        : v1::RecordMatch();
+  }
+
+  static std::vector<v1::FileDigest> LocalFiles(const rec::Record& record) {
+    std::vector<v1::FileDigest> files;
+    for (const rec::ArtifactFile& file : record.artifacts.files) {
+      v1::FileDigest digest;
+      digest.set_path(file.name);
+      digest.set_sha256(HexEncode(file.sha256));
+      files.push_back(std::move(digest));
+    }
+    return files;
+  }
+
+  // The realistic graph: base -> instruct (finetune) -> adapter (LoRA) and
+  // -> GGUF (quantized); a merge of instruct and another base; a student
+  // distilled from a teacher.
+  void PublishGraph() {
+    base_ = Model("Base-7B", '\x01');
+    base_.datasets.push_back(
+        rec::Dataset{"FineWeb", std::nullopt, rec::DatasetRole::kPretraining,
+                     rec::DatasetDisclosure::kUndisclosed, std::nullopt,
+                     std::nullopt, false, std::nullopt});
+    instruct_ = Model("Base-7B-Instruct", '\x02');
+    instruct_.lineage = {Parent(base_, rec::Relation::kFinetune)};
+    instruct_.openness.claim = rec::OpennessClaim::kOpenWeight;
+    adapter_ = Model("Base-7B-Instruct-LoRA", '\x03');
+    adapter_.lineage = {Parent(instruct_, rec::Relation::kAdapter)};
+    adapter_.lineage[0].detail.method = "lora";
+    adapter_.lineage[0].detail.lora_rank = 16;
+    gguf_ = Model("Base-7B-Instruct-GGUF", '\x04');
+    gguf_.artifacts.files[0].name = "model-q4_k_m.gguf";
+    gguf_.artifacts.files[0].format = rec::ArtifactFormat::kGguf;
+    gguf_.artifacts.files[0].quantization = rec::Quantization{"gguf_q4_k_m", 4};
+    rec::RecomputeRootDigest(&gguf_);
+    gguf_.lineage = {Parent(instruct_, rec::Relation::kQuantized)};
+    gguf_.lineage[0].detail.bits = 4;
+    other_ = Model("Other-7B", '\x05');
+    other_.licenses.weights = "BSD-3-Clause";
+    merge_ = Model("Merged-7B", '\x06');
+    merge_.lineage = {Parent(instruct_, rec::Relation::kMerge),
+                      Parent(other_, rec::Relation::kMerge)};
+    merge_.lineage[0].detail.method = "ties";
+    merge_.lineage[1].detail.method = "ties";
+    teacher_ = Model("Teacher-70B", '\x07');
+    student_ = Model("Student-1B", '\x08');
+    student_.lineage = {Parent(teacher_, rec::Relation::kDistillation)};
+
+    for (const rec::Record* record : {&base_, &instruct_, &adapter_, &gguf_,
+                                      &other_, &merge_, &teacher_, &student_}) {
+      digests_[record] = Publish(*record);
+    }
+  }
+
+  std::string DigestOf(const rec::Record& record) { return digests_[&record]; }
+
+  // Request lines go to stderr, so a failing test shows the full status.
+  StreamRequestLogger logger_{std::cerr};
+  std::unique_ptr<storage::ConnectionPool> pool_;
+  std::unique_ptr<storage::PostgresRegistryStore> store_;
+  std::unique_ptr<RegistryService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::Registry::Stub> stub_;
+  std::unique_ptr<PrivateKey> key_;
+  rec::Record base_, instruct_, adapter_, gguf_, other_, merge_, teacher_,
+      student_;
+  std::map<const rec::Record*, std::string> digests_;
+};
+
+// ------------------------------------------------------- namespaces, keys
+
+TEST_F(RegistryServicePgTest, ListKeysReturnsTheAddedKey) {
+  grpc::ClientContext context;
+  v1::ListKeysRequest request;
+  request.set_namespace_name("acme-ai");
+  v1::ListKeysResponse response;
+
+  const grpc::Status status = stub_->ListKeys(&context, request, &response);
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.keys_size(), 1);
+  EXPECT_EQ(response.keys(0).key_id(), key_->key_id());
+  EXPECT_EQ(response.keys(0).status(), v1::KEY_STATUS_ACTIVE);
+  EXPECT_EQ(response.keys(0).public_key_pem(), key_->public_key().ToPem());
+}
+
+TEST_F(RegistryServicePgTest, CreateNamespaceRefusesCaseInsensitiveDuplicate) {
+  grpc::ClientContext context;
+  Authorize(&context);
+  v1::CreateNamespaceRequest request;
+  request.set_name("ACME-AI");
+  v1::Namespace response;
+
+  const grpc::Status status =
+      stub_->CreateNamespace(&context, request, &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS)
+      << status.error_message();
+}
+
+TEST_F(RegistryServicePgTest, AddKeyRefusesKeyRegisteredElsewhere) {
+  ASSERT_NO_FATAL_FAILURE(CreateNamespace("other-org"));
+  grpc::ClientContext context;
+  Authorize(&context);
+  v1::AddKeyRequest request;
+  request.set_namespace_name("other-org");
+  request.set_public_key_pem(key_->public_key().ToPem());
+  v1::Key response;
+
+  const grpc::Status status = stub_->AddKey(&context, request, &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS)
+      << status.error_message();
+}
+
+TEST_F(RegistryServicePgTest, AddKeyToUnknownNamespaceIsNotFound) {
+  ASSERT_OK_AND_ASSIGN(PrivateKey other,
+                       PrivateKey::Generate(KeyType::kEcdsaP256));
+  grpc::ClientContext context;
+  Authorize(&context);
+  v1::AddKeyRequest request;
+  request.set_namespace_name("nobody");
+  request.set_public_key_pem(other.public_key().ToPem());
+  v1::Key response;
+
+  const grpc::Status status = stub_->AddKey(&context, request, &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND)
+      << status.error_message();
+}
+
+// ------------------------------------------------------------- publishing
+
+TEST_F(RegistryServicePgTest, PublishThenGetRecordByRefDigestAndLatest) {
+  const rec::Record record = rec::ValidRecordForTest();
+  rec::Record parent = Model("Acme-7B", '\x21', "v1.0");
+  rec::Record teacher = Model("Acme-70B-Instruct", '\x22', "v2");
+  Publish(parent);
+  Publish(teacher);
+  const std::string envelope = Envelope(record, *key_);
+  v1::PublishRecordResponse published;
+  ASSERT_TRUE(PublishEnvelope(envelope, &published).ok());
+
+  v1::GetRecordResponse by_ref, by_digest, latest;
+  {
+    grpc::ClientContext context;
+    v1::GetRecordRequest request;
+    request.set_ref("ACME-AI/acme-7b-instruct@v1.0");
+    ASSERT_TRUE(stub_->GetRecord(&context, request, &by_ref).ok());
+  }
+  {
+    grpc::ClientContext context;
+    v1::GetRecordRequest request;
+    request.set_record_digest(published.record().record_digest());
+    ASSERT_TRUE(stub_->GetRecord(&context, request, &by_digest).ok());
+  }
+  {
+    grpc::ClientContext context;
+    v1::GetRecordRequest request;
+    request.set_latest_of("acme-ai/Acme-7B-Instruct");
+    ASSERT_TRUE(stub_->GetRecord(&context, request, &latest).ok());
+  }
+
+  EXPECT_EQ(by_ref.envelope(), envelope);
+  EXPECT_EQ(by_digest.summary().ref(), "acme-ai/Acme-7B-Instruct@v1.0");
+  EXPECT_EQ(latest.summary().record_digest(),
+            published.record().record_digest());
+  EXPECT_EQ(by_ref.record().datasets_size(), 3);
+  ASSERT_EQ(by_ref.signers_size(), 1);
+  EXPECT_EQ(by_ref.signers(0).key_id(), key_->key_id());
+  ASSERT_EQ(by_ref.record().parents_size(), 2);
+  EXPECT_EQ(by_ref.record().parents(0).relation(), "finetune");
+  EXPECT_EQ(by_ref.record().parents(0).record_digest(), Publish(parent));
+  EXPECT_EQ(by_ref.record().parents(1).relation(), "distillation");
+  EXPECT_EQ(by_ref.record().parents(1).record_digest(), Publish(teacher));
+}
+
+TEST_F(RegistryServicePgTest, PublishingTheSameEnvelopeTwiceIsIdempotent) {
+  const std::string envelope = Envelope(Model("Base-7B", '\x01'), *key_);
+  v1::PublishRecordResponse first, second;
+
+  ASSERT_TRUE(PublishEnvelope(envelope, &first).ok());
+  const grpc::Status status = PublishEnvelope(envelope, &second);
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_FALSE(first.already_existed());
+  EXPECT_TRUE(second.already_existed());
+  EXPECT_EQ(first.record().record_digest(), second.record().record_digest());
+}
+
+TEST_F(RegistryServicePgTest, DifferentContentForSameVersionIsAlreadyExists) {
+  rec::Record record = Model("Base-7B", '\x01');
+  Publish(record);
+  record.model.description = "Changed after publication.";
+  v1::PublishRecordResponse response;
+
+  const grpc::Status status =
+      PublishEnvelope(Envelope(record, *key_), &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::ALREADY_EXISTS)
+      << status.error_message();
+}
+
+TEST_F(RegistryServicePgTest, UnknownParentIsFailedPrecondition) {
+  rec::Record record = Model("Child-7B", '\x01');
+  record.lineage = {
+      Parent(Model("Missing-7B", '\x02'), rec::Relation::kFinetune)};
+  v1::PublishRecordResponse response;
+
+  const grpc::Status status =
+      PublishEnvelope(Envelope(record, *key_), &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+      << status.error_message();
+  EXPECT_THAT(status.error_message(), HasSubstr("Missing-7B"));
+}
+
+TEST_F(RegistryServicePgTest, KeyOfAnotherNamespaceIsNamed) {
+  ASSERT_NO_FATAL_FAILURE(CreateNamespace("other-org"));
+  ASSERT_OK_AND_ASSIGN(PrivateKey other,
+                       PrivateKey::Generate(KeyType::kEcdsaP256));
+  ASSERT_NO_FATAL_FAILURE(AddKey("other-org", other));
+  v1::PublishRecordResponse response;
+
+  const grpc::Status status =
+      PublishEnvelope(Envelope(Model("Base-7B", '\x01'), other), &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("is a key of another namespace (other-org)"));
+}
+
+TEST_F(RegistryServicePgTest, RecordOfUnknownNamespaceIsFailedPrecondition) {
+  rec::Record record = Model("Base-7B", '\x01');
+  record.model.ref.namespace_name = "nobody";
+  v1::PublishRecordResponse response;
+
+  const grpc::Status status =
+      PublishEnvelope(Envelope(record, *key_), &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+      << status.error_message();
+}
+
+// ------------------------------------------------------- versions, search
+
+TEST_F(RegistryServicePgTest, ListVersionsPagesNewestFirst) {
+  Publish(Model("Base-7B", '\x01', "v1"));
+  Publish(Model("Base-7B", '\x02', "v2"));
+  Publish(Model("Base-7B", '\x03', "v3"));
+  std::vector<std::string> versions;
+  std::string token;
+
+  for (int page = 0; page < 5; ++page) {
+    grpc::ClientContext context;
+    v1::ListVersionsRequest request;
+    request.set_model_id("acme-ai/Base-7B");
+    request.set_page_size(2);
+    request.set_page_token(token);
+    v1::ListVersionsResponse response;
+    const grpc::Status status =
+        stub_->ListVersions(&context, request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    for (const v1::VersionEntry& entry : response.versions()) {
+      versions.push_back(entry.version());
+    }
+    token = response.next_page_token();
+    if (token.empty()) break;
+  }
+
+  EXPECT_THAT(versions, ElementsAre("v3", "v2", "v1"));
+}
+
+TEST_F(RegistryServicePgTest, ListVersionsRejectsForgedPageToken) {
+  Publish(Model("Base-7B", '\x01'));
+  grpc::ClientContext context;
+  v1::ListVersionsRequest request;
+  request.set_model_id("acme-ai/Base-7B");
+  request.set_page_token("not a token");
+  v1::ListVersionsResponse response;
+
+  const grpc::Status status = stub_->ListVersions(&context, request, &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << status.error_message();
+}
+
+std::vector<std::string> Refs(const v1::SearchRecordsResponse& response) {
+  std::vector<std::string> refs;
+  for (const v1::RecordSummary& record : response.records()) {
+    refs.push_back(record.model_name());
+  }
+  return refs;
+}
+
+TEST_F(RegistryServicePgTest, SearchFiltersByNamePrefix) {
+  PublishGraph();
+  v1::SearchRecordsRequest request;
+  request.set_name_prefix("base-7b-instruct-");
+
+  EXPECT_THAT(
+      Refs(Search(request)),
+      UnorderedElementsAre("Base-7B-Instruct-LoRA", "Base-7B-Instruct-GGUF"));
+}
+
+TEST_F(RegistryServicePgTest, SearchFiltersByLicense) {
+  PublishGraph();
+  v1::SearchRecordsRequest request;
+  request.set_license("bsd-3-clause");
+
+  EXPECT_THAT(Refs(Search(request)), ElementsAre("Other-7B"));
+}
+
+TEST_F(RegistryServicePgTest, SearchFiltersByOpennessClaim) {
+  PublishGraph();
+  v1::SearchRecordsRequest request;
+  request.set_declared_openness("open_weight");
+
+  EXPECT_THAT(Refs(Search(request)), ElementsAre("Base-7B-Instruct"));
+}
+
+TEST_F(RegistryServicePgTest, SearchFiltersByDataset) {
+  PublishGraph();
+  v1::SearchRecordsRequest request;
+  request.set_dataset_name("FineWeb");
+
+  EXPECT_THAT(Refs(Search(request)), ElementsAre("Base-7B"));
+}
+
+TEST_F(RegistryServicePgTest, SearchFiltersByParentAndRelation) {
+  PublishGraph();
+  v1::SearchRecordsRequest children;
+  children.set_parent_ref(Ref(instruct_));
+  v1::SearchRecordsRequest quantized = children;
+  quantized.set_relation("quantized");
+
+  EXPECT_THAT(Refs(Search(children)),
+              UnorderedElementsAre("Base-7B-Instruct-LoRA",
+                                   "Base-7B-Instruct-GGUF", "Merged-7B"));
+  EXPECT_THAT(Refs(Search(quantized)), ElementsAre("Base-7B-Instruct-GGUF"));
+}
+
+TEST_F(RegistryServicePgTest, SearchWithUnknownParentIsNotFound) {
+  grpc::ClientContext context;
+  v1::SearchRecordsRequest request;
+  request.set_parent_ref("acme-ai/Nothing@v1");
+  v1::SearchRecordsResponse response;
+
+  const grpc::Status status =
+      stub_->SearchRecords(&context, request, &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// ---------------------------------------------------------------- lineage
+
+std::vector<std::pair<std::string, int>> Nodes(
+    const v1::GetLineageResponse& response) {
+  std::vector<std::pair<std::string, int>> nodes;
+  for (const v1::LineageNode& node : response.nodes()) {
+    nodes.emplace_back(node.record().model_name(),
+                       node.side() == v1::LINEAGE_SIDE_DESCENDANT
+                           ? -node.distance()
+                           : node.distance());
+  }
+  return nodes;
+}
+
+TEST_F(RegistryServicePgTest, AncestorsOfAdapterReachTheBase) {
+  PublishGraph();
+
+  const v1::GetLineageResponse lineage =
+      Lineage(adapter_, v1::LINEAGE_DIRECTION_ANCESTORS);
+
+  EXPECT_THAT(Nodes(lineage),
+              ElementsAre(std::make_pair("Base-7B-Instruct-LoRA", 0),
+                          std::make_pair("Base-7B-Instruct", 1),
+                          std::make_pair("Base-7B", 2)));
+  EXPECT_EQ(lineage.nodes(0).side(), v1::LINEAGE_SIDE_START);
+  ASSERT_EQ(lineage.edges_size(), 2);
+}
+
+TEST_F(RegistryServicePgTest, DescendantsOfBaseIncludeEveryDerivative) {
+  PublishGraph();
+
+  const v1::GetLineageResponse lineage =
+      Lineage(base_, v1::LINEAGE_DIRECTION_DESCENDANTS);
+
+  EXPECT_THAT(Nodes(lineage),
+              UnorderedElementsAre(std::make_pair("Base-7B", 0),
+                                   std::make_pair("Base-7B-Instruct", -1),
+                                   std::make_pair("Base-7B-Instruct-LoRA", -2),
+                                   std::make_pair("Base-7B-Instruct-GGUF", -2),
+                                   std::make_pair("Merged-7B", -2)));
+}
+
+TEST_F(RegistryServicePgTest, MergeHasBothParentsWithMergeEdges) {
+  PublishGraph();
+
+  const v1::GetLineageResponse lineage =
+      Lineage(merge_, v1::LINEAGE_DIRECTION_ANCESTORS);
+
+  EXPECT_THAT(Nodes(lineage),
+              UnorderedElementsAre(std::make_pair("Merged-7B", 0),
+                                   std::make_pair("Base-7B-Instruct", 1),
+                                   std::make_pair("Other-7B", 1),
+                                   std::make_pair("Base-7B", 2)));
+  std::vector<std::string> merge_parents;
+  for (const v1::LineageEdge& edge : lineage.edges()) {
+    if (edge.child_record_digest() == DigestOf(merge_)) {
+      EXPECT_EQ(edge.relation(), "merge");
+      merge_parents.push_back(edge.parent_record_digest());
+    }
+  }
+  EXPECT_THAT(merge_parents,
+              UnorderedElementsAre(DigestOf(instruct_), DigestOf(other_)));
+}
+
+TEST_F(RegistryServicePgTest, StudentHasTeacherByDistillation) {
+  PublishGraph();
+
+  const v1::GetLineageResponse lineage =
+      Lineage(student_, v1::LINEAGE_DIRECTION_ANCESTORS);
+
+  ASSERT_EQ(lineage.edges_size(), 1);
+  EXPECT_EQ(lineage.edges(0).relation(), "distillation");
+  EXPECT_EQ(lineage.edges(0).parent_record_digest(), DigestOf(teacher_));
+  EXPECT_EQ(lineage.edges(0).child_record_digest(), DigestOf(student_));
+}
+
+TEST_F(RegistryServicePgTest, RelationFilterFollowsOnlyThoseEdges) {
+  PublishGraph();
+
+  const v1::GetLineageResponse lineage =
+      Lineage(instruct_, v1::LINEAGE_DIRECTION_DESCENDANTS, {"quantized"});
+
+  EXPECT_THAT(Nodes(lineage),
+              ElementsAre(std::make_pair("Base-7B-Instruct", 0),
+                          std::make_pair("Base-7B-Instruct-GGUF", -1)));
+}
+
+// ----------------------------------------------------------- verification
+
+TEST_F(RegistryServicePgTest, VerifyMatchesUnchangedFiles) {
+  const rec::Record record = rec::ValidRecordForTest();
+  rec::Record record_no_parents = record;
+  record_no_parents.lineage.clear();
+  Publish(record_no_parents);
+
+  const v1::RecordMatch match =
+      VerifyAgainst(record_no_parents, LocalFiles(record_no_parents));
+
+  EXPECT_TRUE(match.all_match());
+  ASSERT_EQ(match.files_size(), 4);
+  for (const v1::FileResult& file : match.files()) {
+    EXPECT_EQ(file.verdict(), v1::FILE_VERDICT_MATCH) << file.path();
+  }
+  ASSERT_EQ(match.signers_size(), 1);
+  EXPECT_EQ(match.signers(0).key_id(), key_->key_id());
+  EXPECT_FALSE(match.envelope().empty());
+}
+
+TEST_F(RegistryServicePgTest, VerifyReportsFlippedDroppedAndAddedFiles) {
+  rec::Record record = rec::ValidRecordForTest();
+  record.lineage.clear();
+  Publish(record);
+  std::vector<v1::FileDigest> files = LocalFiles(record);
+  files[0].set_sha256(HexEncode(rec::FilledBytes('\x7f')));  // config.json
+  files.erase(files.begin() + 3);                            // tokenizer.json
+  v1::FileDigest added;
+  added.set_path("extra/notes.txt");
+  added.set_sha256(HexEncode(rec::FilledBytes('\x66')));
+  files.push_back(added);
+
+  const v1::RecordMatch match = VerifyAgainst(record, files);
+
+  EXPECT_FALSE(match.all_match());
+  std::vector<std::pair<std::string, v1::FileVerdict>> verdicts;
+  for (const v1::FileResult& file : match.files()) {
+    verdicts.emplace_back(file.path(), file.verdict());
+  }
+  EXPECT_THAT(
+      verdicts,
+      ElementsAre(
+          std::make_pair("config.json", v1::FILE_VERDICT_DIGEST_MISMATCH),
+          std::make_pair("extra/notes.txt", v1::FILE_VERDICT_UNEXPECTED),
+          std::make_pair("model-00001-of-00002.safetensors",
+                         v1::FILE_VERDICT_MATCH),
+          std::make_pair("model-00002-of-00002.safetensors",
+                         v1::FILE_VERDICT_MATCH),
+          std::make_pair("tokenizer.json", v1::FILE_VERDICT_MISSING)));
+}
+
+TEST_F(RegistryServicePgTest, VerifyWithoutRefFindsTheRecordByItsFiles) {
+  PublishGraph();
+  grpc::ClientContext context;
+  v1::VerifyArtifactsRequest request;
+  for (const v1::FileDigest& file : LocalFiles(gguf_)) {
+    *request.add_files() = file;
+  }
+  v1::VerifyArtifactsResponse response;
+
+  const grpc::Status status =
+      stub_->VerifyArtifacts(&context, request, &response);
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_GE(response.matches_size(), 1);
+  EXPECT_EQ(response.matches(0).record().record_digest(), DigestOf(gguf_));
+  EXPECT_TRUE(response.matches(0).all_match());
+}
+
+TEST_F(RegistryServicePgTest, VerifyByRootDigestFindsTheRecord) {
+  PublishGraph();
+  grpc::ClientContext context;
+  v1::VerifyArtifactsRequest request;
+  request.set_root_digest(HexEncode(merge_.artifacts.root_digest));
+  v1::VerifyArtifactsResponse response;
+
+  const grpc::Status status =
+      stub_->VerifyArtifacts(&context, request, &response);
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.matches_size(), 1);
+  EXPECT_EQ(response.matches(0).record().record_digest(), DigestOf(merge_));
+  EXPECT_TRUE(response.matches(0).all_match());
+}
+
+TEST_F(RegistryServicePgTest, VerifyUnknownFilesGivesNoMatches) {
+  PublishGraph();
+  grpc::ClientContext context;
+  v1::VerifyArtifactsRequest request;
+  v1::FileDigest* file = request.add_files();
+  file->set_path("model.safetensors");
+  file->set_sha256(HexEncode(rec::FilledBytes('\x55')));
+  v1::VerifyArtifactsResponse response;
+
+  const grpc::Status status =
+      stub_->VerifyArtifacts(&context, request, &response);
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.matches_size(), 0);
+}
+
+// ----------------------------------------------------------- availability
+
+TEST_F(RegistryServicePgTest, RecoversAfterConnectionsAreKilled) {
+  ASSERT_OK_AND_ASSIGN(const std::string admin_dsn,
+                       ::pedigree::testing::TestAdminDsn());
+  {
+    std::string database_name;
+    {
+      pqxx::connection probe(dsn());
+      database_name = probe.dbname();
+    }
+    pqxx::connection admin(admin_dsn);
+    pqxx::nontransaction tx(admin);
+    tx.exec_params(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = $1 AND pid <> pg_backend_pid()",
+        database_name);
+  }
+  std::vector<grpc::StatusCode> codes;
+
+  for (int i = 0; i <= kPoolSize; ++i) {
+    grpc::ClientContext context;
+    v1::ListKeysRequest request;
+    request.set_namespace_name("acme-ai");
+    v1::ListKeysResponse response;
+    codes.push_back(stub_->ListKeys(&context, request, &response).error_code());
+  }
+
+  for (const grpc::StatusCode code : codes) {
+    EXPECT_TRUE(code == grpc::StatusCode::OK ||
+                code == grpc::StatusCode::UNAVAILABLE)
+        << "code " << code;
+  }
+  EXPECT_EQ(codes.back(), grpc::StatusCode::OK);
+}
+
+}  // namespace
+}  // namespace pedigree::server::service
