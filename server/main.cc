@@ -103,6 +103,7 @@ int main(int argc, char** argv) {
   CLI::App app{"pedigreed: the Pedigree model provenance registry server"};
   app.add_option("--listen", config.listen_address,
                  "gRPC listen address host:port (port 0 picks a free port)")
+      ->envname("PEDIGREE_LISTEN")
       ->capture_default_str();
   app.add_option("--database-url", config.database_url,
                  "PostgreSQL connection string or postgresql:// URI; when "
@@ -110,6 +111,7 @@ int main(int argc, char** argv) {
       ->envname("PEDIGREE_DATABASE_URL");
   app.add_option("--data-dir", config.data_dir,
                  "directory of the embedded PostgreSQL")
+      ->envname("PEDIGREE_DATA_DIR")
       ->capture_default_str();
   app.add_option("--pg-bin-dir", config.pg_bin_dirs,
                  "directory holding initdb and postgres (searched first)");
@@ -118,6 +120,7 @@ int main(int argc, char** argv) {
       ->envname("PEDIGREE_ADMIN_TOKEN");
   app.add_option("--db-pool-size", config.db_pool_size,
                  "number of database connections")
+      ->envname("PEDIGREE_DB_POOL_SIZE")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
   app.add_option("--max-message-bytes", config.max_message_bytes,
