@@ -1,0 +1,451 @@
+// pedigree_registry_bench: measures a running pedigreed over gRPC with an
+// asynchronous closed-loop load generator (bench/load_generator.h).
+//
+// Phases, in this order, each bounded in time:
+//  1. empty RPC: grpc.health.v1.Health/Check, the floor cost of one call;
+//  2. PublishRecord of pre-signed envelopes (records generated and signed
+//     before timing), into a fresh namespace created with the admin RPCs;
+//  3. VerifyArtifacts by one file digest (no ref) against the records
+//     published in phase 2.
+// Prints a table, the ratio verify rate / empty rate, and whether the targets
+// are met: digest lookups >= 0.5x the empty-RPC rate with p99 < 2 ms, and
+// >= 1000 publishes/s (durable commits are the server's configuration; see
+// bench/run_registry_bench.sh).
+//
+// Talks only to a loopback address. Exit codes: 0 ran (targets reported),
+// 1 setup failure or failed calls, 2 usage error, 3 targets missed with
+// --enforce-targets.
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cinttypes>
+#include <cstdint>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "bench/load_generator.h"
+#include "core/crypto/keys.h"
+#include "core/crypto/sha256.h"
+#include "core/dsse/envelope.h"
+#include "core/encoding/hex.h"
+#include "core/record/record.h"
+#include "core/record/record_envelope.h"
+#include "core/record/record_test_util.h"
+#include "core/status_macros.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+#include "pedigree/v1/registry.grpc.pb.h"
+
+namespace pedigree::bench {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitTargetsMissed = 3;
+
+// Targets from issue #3.
+constexpr double kMinVerifyToEmptyRatio = 0.5;
+constexpr double kMaxVerifyP99Ms = 2.0;
+constexpr double kMinPublishRate = 1000.0;
+
+// The one artifact file of each generated record.
+constexpr char kFileName[] = "model.safetensors";
+
+struct BenchConfig {
+  std::string server = "127.0.0.1:50051";
+  std::string admin_token;
+  int threads = 2;
+  int outstanding = 4;
+  double phase_seconds = 3;
+  double warmup_seconds = 0.5;
+  int publish_records = 6000;
+  std::string namespace_name;
+  bool enforce_targets = false;
+};
+
+// One pre-signed record: the envelope JSON and its file digest (hex).
+struct SignedRecord {
+  std::string envelope_json;
+  std::string file_sha256_hex;
+};
+
+absl::Status FromGrpc(const grpc::Status& status, absl::string_view what) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      absl::StrCat(what, ": ", status.error_message()));
+}
+
+// Accepts "127.0.0.1:PORT", "localhost:PORT" and "[::1]:PORT" only: the
+// bench writes junk records and must not be pointed at a real registry.
+absl::Status CheckLoopback(absl::string_view server) {
+  for (absl::string_view prefix : {"127.0.0.1:", "localhost:", "[::1]:"}) {
+    if (absl::StartsWith(server, prefix) && server.size() > prefix.size()) {
+      return absl::OkStatus();
+    }
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("--server \"", server,
+                   "\" is not a loopback address (127.0.0.1:PORT, "
+                   "localhost:PORT or [::1]:PORT)"));
+}
+
+// One channel (and TCP connection) per client thread: a local subchannel
+// pool keeps channels to the same target from sharing a connection.
+absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> ConnectChannels(
+    const std::string& server, int count) {
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int i = 0; i < count; ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
+        server, grpc::InsecureChannelCredentials(), args);
+    if (!channel->WaitForConnected(std::chrono::system_clock::now() +
+                                   std::chrono::seconds(10))) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot connect to ", server, " within 10 s"));
+    }
+    channels.push_back(std::move(channel));
+  }
+  return channels;
+}
+
+void SetAdminAuth(grpc::ClientContext* context, const std::string& token) {
+  context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(10));
+}
+
+// Creates `config.namespace_name` and registers `key` for it.
+absl::Status PrepareNamespace(v1::Registry::Stub& stub,
+                              const BenchConfig& config,
+                              const core::crypto::PrivateKey& key) {
+  {
+    grpc::ClientContext context;
+    SetAdminAuth(&context, config.admin_token);
+    v1::CreateNamespaceRequest request;
+    request.set_name(config.namespace_name);
+    v1::Namespace response;
+    PEDIGREE_RETURN_IF_ERROR(FromGrpc(
+        stub.CreateNamespace(&context, request, &response), "CreateNamespace"));
+  }
+  grpc::ClientContext context;
+  SetAdminAuth(&context, config.admin_token);
+  v1::AddKeyRequest request;
+  request.set_namespace_name(config.namespace_name);
+  request.set_public_key_pem(key.public_key().ToPem());
+  v1::Key response;
+  return FromGrpc(stub.AddKey(&context, request, &response), "AddKey");
+}
+
+// Returns the `index`-th distinct record: model "<ns>/model-<index % 100>",
+// version "v<index>", one file whose digest is SHA-256("<ns>/<index>").
+absl::StatusOr<SignedRecord> MakeSignedRecord(
+    const std::string& namespace_name, int index,
+    const core::crypto::PrivateKey& key) {
+  core::record::Record record = core::record::MinimalRecordForTest();
+  record.model.ref.namespace_name = namespace_name;
+  record.model.ref.name = absl::StrCat("model-", index % 100);
+  record.model.ref.version = absl::StrCat("v", index);
+  record.model.description = absl::StrCat("Benchmark record ", index, ".");
+  PEDIGREE_ASSIGN_OR_RETURN(
+      std::string digest,
+      core::crypto::Sha256Digest(absl::StrCat(namespace_name, "/", index)));
+  record.artifacts.files.at(0).name = kFileName;
+  record.artifacts.files.at(0).sha256 = digest;
+  core::record::RecomputeRootDigest(&record);
+  PEDIGREE_ASSIGN_OR_RETURN(core::dsse::Envelope envelope,
+                            core::record::SignRecord(record, {&key}));
+  return SignedRecord{core::dsse::SerializeEnvelope(envelope),
+                      core::HexEncode(digest)};
+}
+
+// Generates and signs `count` records on `threads` threads.
+absl::StatusOr<std::vector<SignedRecord>> MakeSignedRecords(
+    const std::string& namespace_name, int count, int threads,
+    const core::crypto::PrivateKey& key) {
+  std::vector<absl::StatusOr<SignedRecord>> made(count);
+  std::atomic<int> next{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      for (int i = next.fetch_add(1); i < count; i = next.fetch_add(1)) {
+        made[i] = MakeSignedRecord(namespace_name, i, key);
+      }
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  std::vector<SignedRecord> records;
+  records.reserve(count);
+  for (absl::StatusOr<SignedRecord>& record : made) {
+    if (!record.ok()) return record.status();
+    records.push_back(*std::move(record));
+  }
+  return records;
+}
+
+absl::Duration Seconds(double seconds) {
+  return absl::Milliseconds(static_cast<int64_t>(seconds * 1000));
+}
+
+void PrintRow(const PhaseResult& result) {
+  std::cout << absl::StrFormat("%-34s %9d %7d %8.2f %11.0f %8.3f %8.3f %8.3f",
+                               result.name, result.ok, result.failed,
+                               result.seconds, result.Rate(),
+                               result.PercentileMs(50), result.PercentileMs(99),
+                               result.PercentileMs(100))
+            << std::endl;
+}
+
+std::string Verdict(bool met) { return met ? "MET" : "MISSED"; }
+
+int Run(const BenchConfig& config) {
+  if (absl::Status loopback = CheckLoopback(config.server); !loopback.ok()) {
+    std::cerr << "pedigree_registry_bench: " << loopback.message() << std::endl;
+    return kExitUsage;
+  }
+  absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> channels =
+      ConnectChannels(config.server, config.threads);
+  if (!channels.ok()) {
+    std::cerr << "pedigree_registry_bench: " << channels.status().message()
+              << std::endl;
+    return kExitFailure;
+  }
+  std::vector<std::unique_ptr<grpc::health::v1::Health::Stub>> health_stubs;
+  std::vector<std::unique_ptr<v1::Registry::Stub>> registry_stubs;
+  for (const std::shared_ptr<grpc::Channel>& channel : *channels) {
+    health_stubs.push_back(grpc::health::v1::Health::NewStub(channel));
+    registry_stubs.push_back(v1::Registry::NewStub(channel));
+  }
+
+  // --- setup (untimed) ------------------------------------------------------
+  absl::StatusOr<core::crypto::PrivateKey> key =
+      core::crypto::PrivateKey::Generate(core::crypto::KeyType::kEd25519);
+  if (!key.ok()) {
+    std::cerr << "pedigree_registry_bench: " << key.status() << std::endl;
+    return kExitFailure;
+  }
+  if (absl::Status prepared =
+          PrepareNamespace(*registry_stubs[0], config, *key);
+      !prepared.ok()) {
+    std::cerr << "pedigree_registry_bench: setup: " << prepared << std::endl;
+    return kExitFailure;
+  }
+  const absl::Time signing_start = absl::Now();
+  absl::StatusOr<std::vector<SignedRecord>> records = MakeSignedRecords(
+      config.namespace_name, config.publish_records,
+      std::max(1u, std::thread::hardware_concurrency()), *key);
+  if (!records.ok()) {
+    std::cerr << "pedigree_registry_bench: signing: " << records.status()
+              << std::endl;
+    return kExitFailure;
+  }
+  std::cout << absl::StrFormat(
+                   "server %s, namespace %s, %d client threads x %d "
+                   "outstanding calls, %u CPUs on this host; signed %d "
+                   "records in %.2f s",
+                   config.server, config.namespace_name, config.threads,
+                   config.outstanding, std::thread::hardware_concurrency(),
+                   config.publish_records,
+                   absl::ToDoubleSeconds(absl::Now() - signing_start))
+            << std::endl;
+
+  PhaseOptions options;
+  options.threads = config.threads;
+  options.outstanding_per_thread = config.outstanding;
+  PhaseOptions warmup = options;
+  warmup.duration = Seconds(config.warmup_seconds);
+  options.duration = Seconds(config.phase_seconds);
+
+  // --- 1. empty RPC ---------------------------------------------------------
+  UnaryCall<grpc::health::v1::HealthCheckResponse> health;
+  health.start = [&](grpc::ClientContext* context, grpc::CompletionQueue* cq,
+                     uint64_t /*index*/, int thread) {
+    return health_stubs[thread]->PrepareAsyncCheck(
+        context, grpc::health::v1::HealthCheckRequest(), cq);
+  };
+  health.check = [](uint64_t /*index*/,
+                    const grpc::health::v1::HealthCheckResponse& response) {
+    return response.status() == grpc::health::v1::HealthCheckResponse::SERVING
+               ? absl::OkStatus()
+               : absl::FailedPreconditionError("health status not SERVING");
+  };
+  RunPhase("warm-up", warmup, health);
+  const PhaseResult empty =
+      RunPhase("grpc.health.v1.Health/Check", options, health);
+
+  // --- 2. publish -----------------------------------------------------------
+  std::vector<char> published(records->size(), 0);
+  UnaryCall<v1::PublishRecordResponse> publish;
+  publish.start = [&](grpc::ClientContext* context, grpc::CompletionQueue* cq,
+                      uint64_t index, int thread) {
+    v1::PublishRecordRequest request;
+    request.set_envelope((*records)[index].envelope_json);
+    return registry_stubs[thread]->PrepareAsyncPublishRecord(context, request,
+                                                             cq);
+  };
+  publish.check = [&](uint64_t index,
+                      const v1::PublishRecordResponse& response) {
+    if (response.already_existed()) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("record ", index, " was already stored"));
+    }
+    published[index] = 1;  // distinct index per call: no data race
+    return absl::OkStatus();
+  };
+  PhaseOptions publish_options = options;
+  publish_options.max_calls = records->size();
+  const PhaseResult publishes =
+      RunPhase("pedigree.v1.Registry/PublishRecord", publish_options, publish);
+
+  // --- 3. verify by one file digest -----------------------------------------
+  std::vector<size_t> stored;
+  for (size_t i = 0; i < published.size(); ++i) {
+    if (published[i] != 0) stored.push_back(i);
+  }
+  PhaseResult verify;
+  verify.name = "pedigree.v1.Registry/VerifyArtifacts";
+  if (!stored.empty()) {
+    UnaryCall<v1::VerifyArtifactsResponse> lookup;
+    lookup.start = [&](grpc::ClientContext* context, grpc::CompletionQueue* cq,
+                       uint64_t index, int thread) {
+      v1::VerifyArtifactsRequest request;
+      v1::FileDigest* file = request.add_files();
+      file->set_path(kFileName);
+      file->set_sha256(
+          (*records)[stored[index % stored.size()]].file_sha256_hex);
+      return registry_stubs[thread]->PrepareAsyncVerifyArtifacts(context,
+                                                                 request, cq);
+    };
+    lookup.check = [](uint64_t index,
+                      const v1::VerifyArtifactsResponse& response) {
+      if (response.matches_size() != 1 || !response.matches(0).all_match()) {
+        return absl::InternalError(absl::StrCat(
+            "lookup ", index, ": expected one matching record, got ",
+            response.matches_size()));
+      }
+      return absl::OkStatus();
+    };
+    RunPhase("warm-up", warmup, lookup);
+    verify = RunPhase(verify.name, options, lookup);
+  }
+
+  // --- report ---------------------------------------------------------------
+  std::cout << std::endl
+            << absl::StrFormat("%-34s %9s %7s %8s %11s %8s %8s %8s", "rpc",
+                               "ok", "failed", "seconds", "rate/s", "p50 ms",
+                               "p99 ms", "max ms")
+            << std::endl;
+  PrintRow(empty);
+  PrintRow(verify);
+  PrintRow(publishes);
+  for (const PhaseResult* result :
+       std::vector<const PhaseResult*>{&empty, &verify, &publishes}) {
+    if (result->failed > 0) {
+      std::cout << "  " << result->name
+                << " first failure: " << result->first_error << std::endl;
+    }
+  }
+
+  const double ratio = empty.Rate() > 0 ? verify.Rate() / empty.Rate() : 0;
+  const bool ratio_met = ratio >= kMinVerifyToEmptyRatio;
+  const bool p99_met =
+      verify.ok > 0 && verify.PercentileMs(99) < kMaxVerifyP99Ms;
+  const bool publish_met = publishes.Rate() >= kMinPublishRate;
+  std::cout << std::endl
+            << absl::StrFormat(
+                   "verify rate / empty rate = %.2f  (target >= %.2f): %s",
+                   ratio, kMinVerifyToEmptyRatio, Verdict(ratio_met))
+            << std::endl
+            << absl::StrFormat(
+                   "verify p99 = %.3f ms             (target < %.1f ms): %s",
+                   verify.PercentileMs(99), kMaxVerifyP99Ms, Verdict(p99_met))
+            << std::endl
+            << absl::StrFormat(
+                   "publish rate = %.0f/s             (target >= %.0f/s): %s",
+                   publishes.Rate(), kMinPublishRate, Verdict(publish_met))
+            << std::endl;
+  if (publishes.ok == records->size() &&
+      publishes.seconds < absl::ToDoubleSeconds(options.duration)) {
+    std::cout << "note: all " << records->size()
+              << " pre-signed records were published before the phase "
+                 "ended; raise --publish-records for a longer run"
+              << std::endl;
+  }
+
+  if (empty.failed + verify.failed + publishes.failed > 0 || verify.ok == 0) {
+    return kExitFailure;
+  }
+  if (config.enforce_targets && !(ratio_met && p99_met && publish_met)) {
+    return kExitTargetsMissed;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+}  // namespace pedigree::bench
+
+int main(int argc, char** argv) {
+  pedigree::bench::BenchConfig config;
+  CLI::App app{
+      "pedigree_registry_bench: async gRPC load generator for a running "
+      "pedigreed (loopback only)"};
+  app.add_option("--server", config.server, "pedigreed address host:port")
+      ->capture_default_str();
+  app.add_option("--admin-token", config.admin_token,
+                 "admin token of the server (to create the namespace)")
+      ->envname("PEDIGREE_ADMIN_TOKEN")
+      ->required();
+  app.add_option("--threads", config.threads, "client threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  app.add_option("--outstanding", config.outstanding,
+                 "calls in flight per client thread")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--phase-seconds", config.phase_seconds,
+                 "measured duration of each phase")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 60.0));
+  app.add_option("--warmup-seconds", config.warmup_seconds,
+                 "unmeasured warm-up before the read phases")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 10.0));
+  app.add_option("--publish-records", config.publish_records,
+                 "records generated and signed before the publish phase")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  app.add_option("--namespace", config.namespace_name,
+                 "namespace to create (default: bench-<time>)");
+  app.add_flag("--enforce-targets", config.enforce_targets,
+               "exit with 3 if a target is missed");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? pedigree::bench::kExitOk : pedigree::bench::kExitUsage;
+  }
+  if (config.namespace_name.empty()) {
+    // Unique per run, so repeated runs against one database do not collide.
+    config.namespace_name =
+        absl::StrCat("bench-", absl::ToUnixMicros(absl::Now()));
+  }
+  return pedigree::bench::Run(config);
+}
