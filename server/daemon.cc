@@ -125,9 +125,12 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(DaemonConfig config) {
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_bytes));
   builder.RegisterService(service.get());
-  // Handlers block on the pool; more threads than connections only queue.
+  // The synchronous server answers RESOURCE_EXHAUSTED once every thread is
+  // busy, so the thread cap must sit well above the connection pool: extra
+  // calls then wait in ConnectionPool::Acquire (which times out to
+  // UNAVAILABLE) instead of being refused under ordinary load.
   grpc::ResourceQuota quota("pedigreed");
-  quota.SetMaxThreads(std::max(config.db_pool_size + 4, 8));
+  quota.SetMaxThreads(std::max(config.db_pool_size * 8, 128));
   builder.SetResourceQuota(quota);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
