@@ -10,7 +10,6 @@
 #include <initializer_list>
 #include <limits>
 #include <optional>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +21,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/encoding/hex.h"
+#include "core/encoding/strict_json.h"
 #include "core/status_macros.h"
 #include "nlohmann/json.hpp"
 
@@ -62,66 +62,6 @@ std::string Member(absl::string_view path, absl::string_view key) {
 std::string Index(absl::string_view path, size_t index) {
   return absl::StrCat(path, "[", index, "]");
 }
-
-// Records the first duplicate object key while nlohmann parses (its DOM keeps
-// only the last value of a duplicated key), with the key's path.
-class DuplicateKeyDetector {
- public:
-  bool OnEvent(Json::parse_event_t event, const Json& parsed) {
-    switch (event) {
-      case Json::parse_event_t::object_start:
-        frames_.push_back(Frame{true, {}, {}, 0});
-        break;
-      case Json::parse_event_t::array_start:
-        frames_.push_back(Frame{false, {}, {}, 0});
-        break;
-      case Json::parse_event_t::key:
-        if (!frames_.empty() && parsed.is_string()) {
-          Frame& frame = frames_.back();
-          frame.key = parsed.get_ref<const Json::string_t&>();
-          if (!frame.keys.insert(frame.key).second && !error_.has_value()) {
-            error_ = FieldError(Path(), "duplicate key");
-          }
-        }
-        break;
-      case Json::parse_event_t::value:
-        ChildFinished();
-        break;
-      case Json::parse_event_t::object_end:
-      case Json::parse_event_t::array_end:
-        if (!frames_.empty()) frames_.pop_back();
-        ChildFinished();
-        break;
-    }
-    return true;
-  }
-
-  const std::optional<absl::Status>& error() const { return error_; }
-
- private:
-  struct Frame {
-    bool is_object;
-    std::set<std::string> keys;
-    std::string key;  // objects: the current key
-    size_t index;     // arrays: the number of finished elements
-  };
-
-  void ChildFinished() {
-    if (!frames_.empty() && !frames_.back().is_object) ++frames_.back().index;
-  }
-
-  std::string Path() const {
-    std::string path = kRoot;
-    for (const Frame& frame : frames_) {
-      path =
-          frame.is_object ? Member(path, frame.key) : Index(path, frame.index);
-    }
-    return path;
-  }
-
-  std::vector<Frame> frames_;
-  std::optional<absl::Status> error_;
-};
 
 // Reads the members of one JSON object, refusing unknown keys up front.
 // Borrows the JSON value, which must outlive the reader.
@@ -525,17 +465,11 @@ absl::StatusOr<MetaFile> ParseMetaFile(absl::string_view json) {
         absl::StrCat("meta file is ", json.size(), " bytes, more than the ",
                      kMaxMetaFileSize, " byte limit"));
   }
-  DuplicateKeyDetector detector;
-  const Json::parser_callback_t callback =
-      [&detector](int /*depth*/, Json::parse_event_t event, Json& parsed) {
-        return detector.OnEvent(event, parsed);
-      };
-  const Json document = Json::parse(json.begin(), json.end(), callback,
-                                    /*allow_exceptions=*/false);
-  if (document.is_discarded()) {
-    return absl::InvalidArgumentError("meta file is not valid json");
-  }
-  if (detector.error().has_value()) return *detector.error();
+  core::StrictJsonOptions json_options;
+  json_options.root_path = kRoot;
+  json_options.not_json_message = "meta file is not valid json";
+  PEDIGREE_ASSIGN_OR_RETURN(const Json document,
+                            core::ParseStrictJson(json, json_options));
 
   PEDIGREE_ASSIGN_OR_RETURN(
       ObjectReader root,

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/encoding/base64.h"
+#include "core/encoding/strict_json.h"
 #include "core/status_macros.h"
 #include "nlohmann/json.hpp"
 
@@ -53,51 +54,6 @@ bool IsValidUtf8(absl::string_view text) {
     i += extra + 1;
   }
   return true;
-}
-
-// Parses `text` strictly. nlohmann keeps the last of repeated keys; DSSE
-// consumers disagree on which one wins, so a repeated key anywhere in the
-// document is an error rather than an ambiguity an attacker can exploit.
-absl::StatusOr<Json> ParseJsonRefusingDuplicateKeys(absl::string_view text) {
-  std::vector<std::set<std::string>> open_objects;
-  std::string duplicate;
-  bool has_duplicate = false;
-  Json::parser_callback_t callback =
-      [&](int /*depth*/, Json::parse_event_t event, Json& parsed) {
-        switch (event) {
-          case Json::parse_event_t::object_start:
-            open_objects.emplace_back();
-            break;
-          case Json::parse_event_t::object_end:
-            if (!open_objects.empty()) open_objects.pop_back();
-            break;
-          case Json::parse_event_t::key: {
-            const std::string* key = parsed.get_ptr<const std::string*>();
-            if (key != nullptr && !open_objects.empty() &&
-                !open_objects.back().insert(*key).second && !has_duplicate) {
-              has_duplicate = true;
-              duplicate = *key;
-            }
-            break;
-          }
-          default:
-            break;
-        }
-        return true;
-      };
-  Json root = Json::parse(text.data(), text.data() + text.size(), callback,
-                          /*allow_exceptions=*/false);
-  if (root.is_discarded()) {
-    return absl::InvalidArgumentError("envelope: not valid json");
-  }
-  if (has_duplicate) {
-    // Keys are printed through the JSON encoder so that control characters
-    // cannot forge the message.
-    return absl::InvalidArgumentError(absl::StrCat(
-        "envelope: duplicate json key ",
-        Json(duplicate).dump(-1, ' ', false, Json::error_handler_t::replace)));
-  }
-  return root;
 }
 
 absl::StatusOr<const Json*> RequiredField(const Json& object,
@@ -200,8 +156,12 @@ std::string PreAuthEncoding(absl::string_view payload_type,
 absl::StatusOr<Envelope> ParseEnvelope(absl::string_view json) {
   PEDIGREE_RETURN_IF_ERROR(
       CheckSize("envelope", json.size(), kMaxEnvelopeJsonSize));
+  // A repeated key is refused: nlohmann keeps the last value, other DSSE
+  // consumers may keep the first, and an attacker could exploit the mismatch.
+  StrictJsonOptions json_options;
+  json_options.not_json_message = "envelope: not valid json";
   PEDIGREE_ASSIGN_OR_RETURN(const Json root,
-                            ParseJsonRefusingDuplicateKeys(json));
+                            ParseStrictJson(json, json_options));
   if (!root.is_object()) return WrongType("envelope", "an object", root);
 
   Envelope envelope;

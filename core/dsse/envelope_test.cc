@@ -360,14 +360,14 @@ TEST(ParseEnvelopeTest, RefusesDuplicateTopLevelKey) {
       ParseEnvelope(R"({"payloadType":"t","payload":"aGk=","payload":"aG8=",)"
                     R"("signatures":[{"sig":"AQ=="}]})"),
       StatusIs(absl::StatusCode::kInvalidArgument,
-               HasSubstr("duplicate json key \"payload\"")));
+               HasSubstr("payload: duplicate key")));
 }
 
 TEST(ParseEnvelopeTest, RefusesDuplicateKeyInSignature) {
   EXPECT_THAT(ParseEnvelope(
                   EnvelopeJson(R"([{"keyid":"a","sig":"AQ==","keyid":"b"}])")),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("duplicate json key \"keyid\"")));
+                       HasSubstr("signatures[0].keyid: duplicate key")));
 }
 
 TEST(ParseEnvelopeTest, RefusesDuplicateKeyInIgnoredExtension) {
@@ -375,7 +375,7 @@ TEST(ParseEnvelopeTest, RefusesDuplicateKeyInIgnoredExtension) {
       ParseEnvelope(R"({"payloadType":"t","payload":"aGk=","x":{"y":1,"y":2},)"
                     R"("signatures":[{"sig":"AQ=="}]})"),
       StatusIs(absl::StatusCode::kInvalidArgument,
-               HasSubstr("duplicate json key \"y\"")));
+               HasSubstr("x.y: duplicate key")));
 }
 
 TEST(ParseEnvelopeTest, SameKeyInSiblingObjectsIsNotADuplicate) {

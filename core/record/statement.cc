@@ -4,7 +4,6 @@
 #include <initializer_list>
 #include <limits>
 #include <optional>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +11,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "core/encoding/hex.h"
+#include "core/encoding/strict_json.h"
 #include "core/record/internal/text.h"
 #include "core/status_macros.h"
 #include "nlohmann/json.hpp"
@@ -138,72 +138,6 @@ Json PredicateJson(const Record& record) {
 
 // ---------------------------------------------------------------------------
 // Parsing.
-
-// Records the first duplicate object key while nlohmann parses (its DOM keeps
-// only the last value of a duplicated key, so it must be caught here), with
-// the JSON path of the key.
-class DuplicateKeyDetector {
- public:
-  bool OnEvent(Json::parse_event_t event, const Json& parsed) {
-    switch (event) {
-      case Json::parse_event_t::object_start:
-        frames_.push_back(Frame{true, {}, {}, 0});
-        break;
-      case Json::parse_event_t::array_start:
-        frames_.push_back(Frame{false, {}, {}, 0});
-        break;
-      case Json::parse_event_t::key:
-        if (!frames_.empty() && parsed.is_string()) {
-          Frame& frame = frames_.back();
-          frame.key = parsed.get_ref<const Json::string_t&>();
-          if (!frame.keys.insert(frame.key).second && !error_.has_value()) {
-            error_ = FieldError(Path(), "duplicate key");
-          }
-        }
-        break;
-      case Json::parse_event_t::value:
-        ChildFinished();
-        break;
-      case Json::parse_event_t::object_end:
-      case Json::parse_event_t::array_end:
-        if (!frames_.empty()) frames_.pop_back();
-        ChildFinished();
-        break;
-    }
-    return true;
-  }
-
-  const std::optional<absl::Status>& error() const { return error_; }
-
- private:
-  struct Frame {
-    bool is_object;
-    std::set<std::string> keys;
-    std::string key;  // objects: the current key
-    size_t index;     // arrays: the number of finished elements
-  };
-
-  void ChildFinished() {
-    if (!frames_.empty() && !frames_.back().is_object) ++frames_.back().index;
-  }
-
-  // The path of the value being parsed (the current key of the innermost
-  // object included).
-  std::string Path() const {
-    std::string path;
-    for (const Frame& frame : frames_) {
-      if (frame.is_object) {
-        absl::StrAppend(&path, path.empty() ? "" : ".", frame.key);
-      } else {
-        absl::StrAppend(&path, "[", frame.index, "]");
-      }
-    }
-    return path;
-  }
-
-  std::vector<Frame> frames_;
-  std::optional<absl::Status> error_;
-};
 
 std::string Join(absl::string_view path, absl::string_view key) {
   if (path.empty()) return std::string(key);
@@ -652,17 +586,10 @@ absl::StatusOr<Record> ParseStatement(absl::string_view json) {
         absl::StrCat("statement is ", json.size(), " bytes, more than the ",
                      kMaxStatementSize, " byte limit"));
   }
-  DuplicateKeyDetector detector;
-  const Json::parser_callback_t callback =
-      [&detector](int /*depth*/, Json::parse_event_t event, Json& parsed) {
-        return detector.OnEvent(event, parsed);
-      };
-  const Json document = Json::parse(json.begin(), json.end(), callback,
-                                    /*allow_exceptions=*/false);
-  if (document.is_discarded()) {
-    return absl::InvalidArgumentError("statement is not valid json");
-  }
-  if (detector.error().has_value()) return *detector.error();
+  StrictJsonOptions json_options;
+  json_options.not_json_message = "statement is not valid json";
+  PEDIGREE_ASSIGN_OR_RETURN(const Json document,
+                            ParseStrictJson(json, json_options));
 
   PEDIGREE_ASSIGN_OR_RETURN(
       ObjectReader root,
