@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,11 +16,16 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "client/cli/lineage_render.h"
+#include "client/lib/convert.h"
 #include "client/lib/directory_hasher.h"
 #include "client/lib/meta_file.h"
+#include "client/lib/pedigree_client.h"
+#include "client/lib/verify.h"
 #include "core/crypto/keys.h"
 #include "core/dsse/envelope.h"
 #include "core/encoding/hex.h"
@@ -27,8 +33,10 @@
 #include "core/record/record.h"
 #include "core/record/record_envelope.h"
 #include "core/status_macros.h"
+#include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
 #include "openssl/crypto.h"
+#include "pedigree/v1/registry.pb.h"
 
 namespace pedigree::client::cli {
 namespace {
@@ -229,6 +237,71 @@ absl::StatusOr<DirectoryManifest> Hash(const std::string& directory,
   return HashDirectory(directory, options);
 }
 
+PedigreeClient MakeClient(const CliConfig& config) {
+  ClientOptions options;
+  options.target = config.server.empty() ? kDefaultServer : config.server;
+  options.deadline = config.timeout;
+  options.admin_token = config.admin_token;
+  return PedigreeClient(std::move(options));
+}
+
+// Returns `status` from a registry call with `context` prepended; says
+// plainly when the registry could not be reached.
+absl::Status RegistryError(const CliConfig& config, absl::string_view context,
+                           const absl::Status& status) {
+  if (status.code() == absl::StatusCode::kUnavailable ||
+      status.code() == absl::StatusCode::kDeadlineExceeded) {
+    return absl::Status(
+        status.code(),
+        absl::StrCat(context, "cannot reach the registry at ",
+                     config.server.empty() ? kDefaultServer : config.server,
+                     ": ", status.message()));
+  }
+  if (status.code() == absl::StatusCode::kUnauthenticated) {
+    return absl::Status(
+        status.code(),
+        absl::StrCat(context, "the registry refused the admin token: ",
+                     status.message()));
+  }
+  return absl::Status(status.code(), absl::StrCat(context, status.message()));
+}
+
+// Returns a JSON object for a proto message (field names as in the proto).
+Json ProtoJson(const google::protobuf::Message& message) {
+  std::string text;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  if (!google::protobuf::util::MessageToJsonString(message, &text, options)
+           .ok()) {
+    return Json::object();
+  }
+  Json json = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return json.is_discarded() ? Json::object() : json;
+}
+
+Json SummaryJson(const v1::RecordSummary& summary) {
+  Json signers = Json::array();
+  for (const std::string& id : summary.signer_key_ids()) signers.push_back(id);
+  return Json{{"ref", summary.ref()},
+              {"record_digest", summary.record_digest()},
+              {"root_digest", summary.root_digest()},
+              {"published_at", FormatTimestamp(summary.published_at())},
+              {"release_date", summary.release_date()},
+              {"weights_license", summary.weights_license()},
+              {"code_license", summary.code_license()},
+              {"declared_openness", summary.declared_openness()},
+              {"signer_key_ids", std::move(signers)}};
+}
+
+absl::Status RequireAdminToken(const CliConfig& config) {
+  if (config.admin_token.empty()) {
+    return absl::FailedPreconditionError(
+        "PEDIGREE_ADMIN_TOKEN is not set: admin commands (namespace create, "
+        "key add) need the registry's admin token");
+  }
+  return absl::OkStatus();
+}
+
 // --- keygen
 // --------------------------------------------------------------------
 
@@ -324,13 +397,6 @@ absl::Status RunHash(const CliConfig& config, std::ostream& out,
 absl::Status RunPublish(const CliConfig& config, std::ostream& out,
                         std::ostream& err) {
   const PublishConfig& publish = config.publish;
-  // TODO(#4): upload through PedigreeClient once the registry client exists;
-  // until then only --dry-run is available.
-  if (!publish.dry_run) {
-    return absl::InvalidArgumentError(
-        "publish: uploading to the registry is not available in this build; "
-        "use --dry-run to build and sign the record locally");
-  }
   absl::StatusOr<core::record::ModelRef> ref =
       core::record::ParseModelRef(publish.model);
   if (!ref.ok()) {
@@ -373,6 +439,28 @@ absl::Status RunPublish(const CliConfig& config, std::ostream& out,
         fd.get(), absl::StrCat(envelope_json, "\n"), publish.envelope_out));
   }
 
+  if (!publish.dry_run) {
+    PedigreeClient client = MakeClient(config);
+    absl::StatusOr<v1::PublishRecordResponse> published =
+        client.PublishRecord(envelope_json);
+    if (!published.ok()) {
+      return RegistryError(
+          config, absl::StrCat("publish ", core::record::ToString(*ref), ": "),
+          published.status());
+    }
+    if (config.output == OutputFormat::kJson) {
+      Json result = {{"record_digest", published->record().record_digest()},
+                     {"ref", published->record().ref()},
+                     {"root_digest", published->record().root_digest()},
+                     {"key_id", key->key_id()},
+                     {"already_existed", published->already_existed()}};
+      out << DumpJson(result) << "\n";
+    } else {
+      out << published->record().record_digest() << "\n";
+    }
+    return absl::OkStatus();
+  }
+
   if (config.output == OutputFormat::kJson) {
     Json result = {{"dry_run", true},
                    {"model", core::record::ToString(*ref)},
@@ -393,6 +481,440 @@ absl::Status RunPublish(const CliConfig& config, std::ostream& out,
         << core::record::ToString(*ref) << " ("
         << hashed.manifest.entries().size() << " files, root sha256:" << root
         << ") written to " << publish.envelope_out << "\n";
+  }
+  return absl::OkStatus();
+}
+
+// --- namespace create, key add
+// -----------------------------------------------------
+
+absl::Status RunNamespaceCreate(const CliConfig& config, std::ostream& out) {
+  const std::string& name = config.namespace_create.name;
+  PEDIGREE_RETURN_IF_ERROR(RequireAdminToken(config));
+  absl::Status valid = core::record::ValidateModelNamespace(name);
+  if (!valid.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("namespace ", Quoted(name), ": ", valid.message()));
+  }
+  PedigreeClient client = MakeClient(config);
+  absl::StatusOr<v1::Namespace> created = client.CreateNamespace(name);
+  if (!created.ok()) {
+    return RegistryError(config, absl::StrCat("namespace create ", name, ": "),
+                         created.status());
+  }
+  if (config.output == OutputFormat::kJson) {
+    out << DumpJson({{"name", created->name()},
+                     {"created_at", FormatTimestamp(created->created_at())}})
+        << "\n";
+  } else {
+    out << "created namespace " << created->name() << "\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunKeyAdd(const CliConfig& config, std::ostream& out) {
+  const KeyAddConfig& key_add = config.key_add;
+  PEDIGREE_RETURN_IF_ERROR(RequireAdminToken(config));
+  std::string pem;
+  PEDIGREE_RETURN_IF_ERROR(ReadSmallFile(key_add.public_key, "public key file",
+                                         kMaxKeyFileSize, &pem));
+  // Refuse a bad file here, with its name, rather than after a round trip.
+  absl::StatusOr<core::crypto::PublicKey> key =
+      core::crypto::PublicKey::FromPem(pem);
+  if (!key.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("public key file ", Quoted(key_add.public_key), ": ",
+                     key.status().message()));
+  }
+  PedigreeClient client = MakeClient(config);
+  absl::StatusOr<v1::Key> added = client.AddKey(key_add.namespace_name, pem);
+  if (!added.ok()) {
+    return RegistryError(config,
+                         absl::StrCat("key add ", key_add.namespace_name, ": "),
+                         added.status());
+  }
+  if (config.output == OutputFormat::kJson) {
+    out << DumpJson({{"key_id", added->key_id()},
+                     {"namespace", added->namespace_name()},
+                     {"type", added->key_type()},
+                     {"added_at", FormatTimestamp(added->added_at())}})
+        << "\n";
+  } else {
+    out << added->key_id() << "\n";
+  }
+  return absl::OkStatus();
+}
+
+// --- verify
+// --------------------------------------------------------------------
+
+void PrintVerification(const CliConfig& config, const Verification& result,
+                       std::ostream& out) {
+  if (config.output == OutputFormat::kJson) {
+    Json files = Json::array();
+    for (const FileCheck& file : result.files) {
+      files.push_back({{"path", file.path},
+                       {"verdict", FileVerdictName(file.verdict)},
+                       {"expected", file.expected_sha256},
+                       {"actual", file.actual_sha256}});
+    }
+    Json problems = Json::array();
+    for (const std::string& problem : result.problems) {
+      problems.push_back(problem);
+    }
+    out << DumpJson({{"verified", result.verified},
+                     {"ref", result.ref},
+                     {"record_digest", result.record_digest},
+                     {"root_digest", result.root_digest},
+                     {"local_root_digest", result.local_root_digest},
+                     {"signer", result.signer_key_id},
+                     {"files", std::move(files)},
+                     {"problems", std::move(problems)}})
+        << "\n";
+    return;
+  }
+  if (result.verified) {
+    out << "verified " << result.ref << " (" << result.files.size()
+        << " files, root sha256:" << result.root_digest << ") signed by "
+        << result.signer_key_id << "\n";
+    return;
+  }
+  for (const std::string& problem : result.problems) {
+    out << problem << "\n";
+  }
+}
+
+absl::Status RunVerify(const CliConfig& config, std::ostream& out,
+                       std::ostream& err, bool* verified) {
+  const VerifyConfig& verify = config.verify;
+  std::optional<core::record::ModelRef> expected;
+  if (!verify.model.empty()) {
+    absl::StatusOr<core::record::ModelRef> ref =
+        core::record::ParseModelRef(verify.model);
+    if (!ref.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--model: ", ref.status().message()));
+    }
+    expected = *std::move(ref);
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(DirectoryManifest hashed,
+                            Hash(verify.directory, verify.signature_file,
+                                 verify.threads, config.progress, err));
+  const core::manifest::Manifest& local = hashed.manifest;
+  const std::string local_root = core::HexEncode(local.RootDigest());
+
+  PedigreeClient client = MakeClient(config);
+  const std::string ref_text =
+      expected.has_value() ? core::record::ToString(*expected) : "";
+  absl::StatusOr<v1::VerifyArtifactsResponse> response =
+      client.VerifyArtifacts(VerifyRequestFor(local, ref_text));
+  const v1::RecordMatch* chosen = nullptr;
+  if (response.ok()) {
+    // Prefer the record whose root digest is the local one; otherwise the
+    // registry's best candidate, whose differences are then reported.
+    for (const v1::RecordMatch& match : response->matches()) {
+      if (match.record().root_digest() == local_root) {
+        chosen = &match;
+        break;
+      }
+    }
+    if (chosen == nullptr && response->matches_size() > 0) {
+      chosen = &response->matches(0);
+    }
+  } else if (response.status().code() != absl::StatusCode::kNotFound) {
+    return RegistryError(config, "verify: ", response.status());
+  }
+
+  Verification result;
+  if (chosen == nullptr) {
+    result.local_root_digest = local_root;
+    result.problems.push_back(
+        expected.has_value()
+            ? absl::StrCat("UNKNOWN ", ref_text, " is not in the registry")
+            : absl::StrCat("UNKNOWN no record in the registry holds these "
+                           "files (root sha256:",
+                           local_root, ")"));
+  } else {
+    PEDIGREE_ASSIGN_OR_RETURN(
+        result, VerifyAgainstRecord(local, AnswerFromProto(*chosen), expected));
+  }
+  PrintVerification(config, result, out);
+  *verified = result.verified;
+  if (!result.verified) {
+    err << "pedigree: verification failed: " << result.problems.size()
+        << (result.problems.size() == 1 ? " problem" : " problems") << "\n";
+  }
+  return absl::OkStatus();
+}
+
+// --- show, history, search
+// ------------------------------------------------------
+
+absl::StatusOr<v1::GetRecordResponse> FetchRecord(const CliConfig& config,
+                                                  PedigreeClient& client,
+                                                  const std::string& model,
+                                                  absl::string_view verb) {
+  absl::StatusOr<v1::GetRecordResponse> record;
+  if (absl::StrContains(model, '@')) {
+    absl::StatusOr<core::record::ModelRef> ref =
+        core::record::ParseModelRef(model);
+    if (!ref.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(verb, ": ", ref.status().message()));
+    }
+    record = client.GetRecordByRef(model);
+  } else {
+    absl::StatusOr<core::record::ModelRef> id =
+        core::record::ParseModelId(model);
+    if (!id.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(verb, ": ", id.status().message()));
+    }
+    record = client.GetLatestRecord(model);
+  }
+  if (!record.ok()) {
+    return RegistryError(config, absl::StrCat(verb, " ", model, ": "),
+                         record.status());
+  }
+  return record;
+}
+
+absl::Status RunShow(const CliConfig& config, std::ostream& out) {
+  PedigreeClient client = MakeClient(config);
+  PEDIGREE_ASSIGN_OR_RETURN(
+      v1::GetRecordResponse response,
+      FetchRecord(config, client, config.show.model, "show"));
+  const v1::RecordSummary& summary = response.summary();
+  const v1::Record& record = response.record();
+  if (config.output == OutputFormat::kJson) {
+    Json signers = Json::array();
+    for (const v1::Key& key : response.signers()) {
+      Json signer = ProtoJson(key);
+      signer.erase("public_key_pem");
+      signers.push_back(std::move(signer));
+    }
+    out << DumpJson({{"summary", SummaryJson(summary)},
+                     {"record", ProtoJson(record)},
+                     {"signers", std::move(signers)}})
+        << "\n";
+    return absl::OkStatus();
+  }
+  uint64_t total_size = 0;
+  for (const v1::ArtifactFile& file : record.files()) total_size += file.size();
+  out << summary.ref() << "\n";
+  if (!record.description().empty()) {
+    out << "  " << absl::StrReplaceAll(record.description(), {{"\n", " "}})
+        << "\n";
+  }
+  out << "  record     " << summary.record_digest() << "\n"
+      << "  root       sha256:" << summary.root_digest() << " ("
+      << record.files_size() << " files, " << HumanBytes(total_size) << ")\n"
+      << "  published  " << FormatTimestamp(summary.published_at()) << "\n"
+      << "  released   " << record.release_date() << "\n"
+      << "  publisher  " << record.publisher_organization();
+  if (!record.publisher_jurisdiction().empty()) {
+    out << " (" << record.publisher_jurisdiction() << ")";
+  }
+  out << "\n"
+      << "  licenses   weights " << record.weights_license() << ", code "
+      << record.code_license() << "\n";
+  int published = 0;
+  int partial = 0;
+  for (const v1::OpennessComponent& component : record.openness_components()) {
+    if (component.status() == "published") ++published;
+    if (component.status() == "partial") ++partial;
+  }
+  out << "  openness   " << record.openness_claim() << " (declared); "
+      << published << " of " << record.openness_components_size()
+      << " components published, " << partial << " partial\n";
+  if (record.datasets_size() > 0) {
+    out << "  datasets\n";
+    for (const v1::Dataset& dataset : record.datasets()) {
+      out << "    " << dataset.name() << " (" << dataset.role() << ", "
+          << dataset.disclosure();
+      if (!dataset.license().empty()) out << ", " << dataset.license();
+      if (dataset.synthetic()) out << ", synthetic";
+      out << ")\n";
+    }
+  }
+  if (record.parents_size() > 0) {
+    out << "  parents\n";
+    for (const v1::Parent& parent : record.parents()) {
+      out << "    [" << parent.relation() << "] " << parent.ref();
+      if (!parent.method().empty()) out << " method " << parent.method();
+      out << "\n";
+    }
+  }
+  for (const v1::Key& key : response.signers()) {
+    out << "  signed by  " << key.key_id() << " ("
+        << (key.status() == v1::KEY_STATUS_ACTIVE ? "active" : "revoked")
+        << ")\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunHistory(const CliConfig& config, std::ostream& out) {
+  const std::string& model = config.history.model;
+  absl::StatusOr<core::record::ModelRef> id = core::record::ParseModelId(model);
+  if (!id.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("history: ", id.status().message()));
+  }
+  PedigreeClient client = MakeClient(config);
+  absl::StatusOr<std::vector<v1::VersionEntry>> versions =
+      client.ListAllVersions(model);
+  if (!versions.ok()) {
+    return RegistryError(config, absl::StrCat("history ", model, ": "),
+                         versions.status());
+  }
+  if (config.output == OutputFormat::kJson) {
+    Json entries = Json::array();
+    for (const v1::VersionEntry& version : *versions) {
+      entries.push_back(
+          {{"version", version.version()},
+           {"record_digest", version.record_digest()},
+           {"published_at", FormatTimestamp(version.published_at())},
+           {"release_date", version.release_date()}});
+    }
+    out << DumpJson({{"model", model}, {"versions", std::move(entries)}})
+        << "\n";
+    return absl::OkStatus();
+  }
+  for (const v1::VersionEntry& version : *versions) {
+    out << version.version() << "  published "
+        << FormatTimestamp(version.published_at()) << "  released "
+        << version.release_date() << "  " << version.record_digest() << "\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunSearch(const CliConfig& config, std::ostream& out) {
+  const SearchConfig& search = config.search;
+  if (!search.relation.empty() && search.parent.empty()) {
+    return absl::InvalidArgumentError("--relation: needs --parent");
+  }
+  v1::SearchRecordsRequest request;
+  request.set_namespace_name(search.namespace_name);
+  request.set_name_prefix(search.name_prefix);
+  request.set_license(search.license);
+  request.set_declared_openness(search.openness);
+  request.set_dataset_name(search.dataset);
+  request.set_parent_ref(search.parent);
+  request.set_relation(search.relation);
+  PedigreeClient client = MakeClient(config);
+  absl::StatusOr<std::vector<v1::RecordSummary>> records =
+      client.SearchAllRecords(request);
+  if (!records.ok()) {
+    return RegistryError(config, "search: ", records.status());
+  }
+  if (config.output == OutputFormat::kJson) {
+    Json entries = Json::array();
+    for (const v1::RecordSummary& record : *records) {
+      entries.push_back(SummaryJson(record));
+    }
+    out << DumpJson({{"records", std::move(entries)}}) << "\n";
+    return absl::OkStatus();
+  }
+  for (const v1::RecordSummary& record : *records) {
+    out << record.ref() << "  " << record.declared_openness() << "  "
+        << record.weights_license() << "  published "
+        << FormatTimestamp(record.published_at()) << "\n";
+  }
+  return absl::OkStatus();
+}
+
+// --- lineage
+// -------------------------------------------------------------------
+
+LineageSide SideFromProto(v1::LineageSide side) {
+  switch (side) {
+    case v1::LINEAGE_SIDE_ANCESTOR:
+      return LineageSide::kAncestor;
+    case v1::LINEAGE_SIDE_DESCENDANT:
+      return LineageSide::kDescendant;
+    default:
+      return LineageSide::kStart;
+  }
+}
+
+absl::Status RunLineage(const CliConfig& config, std::ostream& out) {
+  const LineageConfig& lineage = config.lineage;
+  if (lineage.depth < 0) {
+    return absl::InvalidArgumentError("--depth: must not be negative");
+  }
+  for (const std::string& relation : lineage.relations) {
+    absl::StatusOr<core::record::Relation> parsed =
+        core::record::ParseRelation(relation);
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--relation: ", parsed.status().message()));
+    }
+  }
+  PedigreeClient client = MakeClient(config);
+  std::string ref = lineage.model;
+  if (!absl::StrContains(ref, '@')) {
+    PEDIGREE_ASSIGN_OR_RETURN(v1::GetRecordResponse latest,
+                              FetchRecord(config, client, ref, "lineage"));
+    ref = latest.summary().ref();
+  } else {
+    absl::StatusOr<core::record::ModelRef> parsed =
+        core::record::ParseModelRef(ref);
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("lineage: ", parsed.status().message()));
+    }
+  }
+  v1::GetLineageRequest request;
+  request.set_ref(ref);
+  switch (lineage.direction) {
+    case LineageDirection::kUp:
+      request.set_direction(v1::LINEAGE_DIRECTION_ANCESTORS);
+      break;
+    case LineageDirection::kDown:
+      request.set_direction(v1::LINEAGE_DIRECTION_DESCENDANTS);
+      break;
+    case LineageDirection::kBoth:
+      request.set_direction(v1::LINEAGE_DIRECTION_BOTH);
+      break;
+  }
+  request.set_max_depth(lineage.depth);
+  for (const std::string& relation : lineage.relations) {
+    request.add_relations(relation);
+  }
+  absl::StatusOr<v1::GetLineageResponse> response = client.GetLineage(request);
+  if (!response.ok()) {
+    return RegistryError(config, absl::StrCat("lineage ", ref, ": "),
+                         response.status());
+  }
+  LineageView view;
+  for (const v1::LineageNode& node : response->nodes()) {
+    LineageNodeView node_view;
+    node_view.id = node.record().record_digest();
+    node_view.label = node.record().ref();
+    node_view.side = SideFromProto(node.side());
+    node_view.distance = node.distance();
+    if (!node.record().weights_license().empty()) {
+      node_view.notes.push_back(node.record().weights_license());
+    }
+    view.nodes.push_back(std::move(node_view));
+  }
+  for (const v1::LineageEdge& edge : response->edges()) {
+    view.edges.push_back(LineageEdgeView{edge.child_record_digest(),
+                                         edge.parent_record_digest(),
+                                         edge.relation()});
+  }
+  LineageFormat format = lineage.format;
+  if (config.output == OutputFormat::kJson) format = LineageFormat::kJson;
+  switch (format) {
+    case LineageFormat::kTree:
+      out << RenderTree(view);
+      break;
+    case LineageFormat::kJson:
+      out << RenderJson(view);
+      break;
+    case LineageFormat::kDot:
+      out << RenderDot(view);
+      break;
   }
   return absl::OkStatus();
 }
@@ -420,6 +942,7 @@ int ExitCodeFor(const absl::Status& status) {
 
 int RunCommand(const CliConfig& config, std::ostream& out, std::ostream& err) {
   absl::Status status;
+  bool verified = true;
   switch (config.command) {
     case Command::kKeygen:
       status = RunKeygen(config, out);
@@ -430,6 +953,27 @@ int RunCommand(const CliConfig& config, std::ostream& out, std::ostream& err) {
     case Command::kPublish:
       status = RunPublish(config, out, err);
       break;
+    case Command::kNamespaceCreate:
+      status = RunNamespaceCreate(config, out);
+      break;
+    case Command::kKeyAdd:
+      status = RunKeyAdd(config, out);
+      break;
+    case Command::kVerify:
+      status = RunVerify(config, out, err, &verified);
+      break;
+    case Command::kShow:
+      status = RunShow(config, out);
+      break;
+    case Command::kHistory:
+      status = RunHistory(config, out);
+      break;
+    case Command::kSearch:
+      status = RunSearch(config, out);
+      break;
+    case Command::kLineage:
+      status = RunLineage(config, out);
+      break;
   }
   out.flush();
   if (!status.ok()) {
@@ -438,6 +982,7 @@ int RunCommand(const CliConfig& config, std::ostream& out, std::ostream& err) {
         << absl::StrReplaceAll(status.message(), {{"\n", "\\n"}, {"\r", "\\r"}})
         << std::endl;
   }
+  if (status.ok() && !verified) return kExitFailed;
   return ExitCodeFor(status);
 }
 

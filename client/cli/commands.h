@@ -12,12 +12,19 @@
 //      key file that already exists, ...)
 //   3  the registry is unreachable
 //
-// Verbs that need no registry: keygen, hash, publish --dry-run.
+// Verbs that need no registry: keygen, hash, publish --dry-run. The others
+// (namespace create, key add, publish, verify, show, history, search,
+// lineage) talk to the registry at CliConfig::server through PedigreeClient.
+// `verify` exits 1 when verification fails: a file mismatches, is missing or
+// is unexpected, no record is known, no signature verifies with an active key
+// of the record's namespace, or the record is for another ref.
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 
 namespace pedigree::client::cli {
 
@@ -29,7 +36,21 @@ inline constexpr int kExitUnreachable = 3;
 // The detached signature file that hashing leaves out by default.
 inline constexpr char kDefaultSignatureFile[] = "model.sig";
 
-enum class Command { kKeygen, kHash, kPublish };
+// The registry address used when neither --server nor PEDIGREE_SERVER is set.
+inline constexpr char kDefaultServer[] = "127.0.0.1:50051";
+
+enum class Command {
+  kKeygen,
+  kHash,
+  kPublish,
+  kNamespaceCreate,
+  kKeyAdd,
+  kVerify,
+  kShow,
+  kHistory,
+  kSearch,
+  kLineage,
+};
 enum class OutputFormat { kText, kJson };
 
 struct KeygenConfig {
@@ -56,11 +77,61 @@ struct PublishConfig {
   unsigned threads = 0;
 };
 
+struct NamespaceCreateConfig {
+  std::string name;
+};
+
+struct KeyAddConfig {
+  std::string namespace_name;
+  std::string public_key;  // SPKI PEM file ("KEY.pub")
+};
+
+struct VerifyConfig {
+  std::string directory;
+  std::string model;  // optional "namespace/name@version"
+  std::string signature_file = kDefaultSignatureFile;
+  unsigned threads = 0;
+};
+
+struct ShowConfig {
+  std::string model;  // "namespace/name" (latest) or "namespace/name@version"
+};
+
+struct HistoryConfig {
+  std::string model;  // "namespace/name"
+};
+
+// Filters of `pedigree search`; empty means "any". Combine with AND.
+struct SearchConfig {
+  std::string namespace_name;
+  std::string name_prefix;
+  std::string license;
+  std::string openness;  // declared claim, e.g. "open_weight"
+  std::string dataset;
+  std::string parent;    // "namespace/name@version"
+  std::string relation;  // only with `parent`
+};
+
+enum class LineageDirection { kUp, kDown, kBoth };
+enum class LineageFormat { kTree, kJson, kDot };
+
+struct LineageConfig {
+  std::string model;  // "namespace/name" (latest) or "namespace/name@version"
+  LineageDirection direction = LineageDirection::kUp;
+  int depth = 0;  // 0: the server default
+  std::vector<std::string> relations;
+  LineageFormat format = LineageFormat::kTree;
+};
+
 struct CliConfig {
   Command command = Command::kHash;
-  // Registry address host:port (--server or PEDIGREE_SERVER). Not used by
-  // the offline verbs.
+  // Registry address host:port (--server or PEDIGREE_SERVER; empty means
+  // kDefaultServer). Not used by the offline verbs.
   std::string server;
+  // PEDIGREE_ADMIN_TOKEN, for namespace create and key add.
+  std::string admin_token;
+  // Deadline of each registry call.
+  absl::Duration timeout = absl::Seconds(30);
   OutputFormat output = OutputFormat::kText;
   // Draw a progress bar on `err` while hashing (main sets it when stderr is
   // a terminal).
@@ -68,16 +139,25 @@ struct CliConfig {
   KeygenConfig keygen;
   HashConfig hash;
   PublishConfig publish;
+  NamespaceCreateConfig namespace_create;
+  KeyAddConfig key_add;
+  VerifyConfig verify;
+  ShowConfig show;
+  HistoryConfig history;
+  SearchConfig search;
+  LineageConfig lineage;
 };
 
 // Runs config.command. See the file comment for streams and exit codes.
-// Thread-compatible; touches only the files the command names.
+// Thread-compatible; touches only the files the command names and, for the
+// online verbs, the registry at config.server.
 int RunCommand(const CliConfig& config, std::ostream& out, std::ostream& err);
 
 // Returns the exit code for a failed operation's status: 2 for input errors
 // (InvalidArgument, NotFound, AlreadyExists, FailedPrecondition,
 // PermissionDenied, OutOfRange), 3 for Unavailable and DeadlineExceeded,
-// 1 otherwise; 0 for OK.
+// 1 otherwise (Unauthenticated: a wrong admin token, Internal, ...); 0 for
+// OK.
 int ExitCodeFor(const absl::Status& status);
 
 }  // namespace pedigree::client::cli

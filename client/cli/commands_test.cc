@@ -151,15 +151,50 @@ TEST(RunCommandTest, HashOfMissingDirectoryIsAnInputError) {
   EXPECT_EQ(result.out, "");
 }
 
-TEST(RunCommandTest, PublishWithoutDryRunIsAUsageError) {
+TEST(RunCommandTest, AdminCommandWithoutAdminTokenIsAUsageError) {
   CliConfig config;
-  config.command = Command::kPublish;
-  config.publish.model = "acme-ai/Tiny@v1";
+  config.command = Command::kNamespaceCreate;
+  config.namespace_create.name = "acme-ai";
 
   const Result result = RunCli(config);
 
   EXPECT_EQ(result.code, kExitUsage);
-  EXPECT_THAT(result.err, HasSubstr("--dry-run"));
+  EXPECT_THAT(result.err, HasSubstr("PEDIGREE_ADMIN_TOKEN is not set"));
+}
+
+TEST(RunCommandTest, VerifyWithBadModelRefNamesTheFlag) {
+  CliConfig config;
+  config.command = Command::kVerify;
+  config.verify.directory = "/nonexistent";
+  config.verify.model = "acme-ai/Tiny";
+
+  const Result result = RunCli(config);
+
+  EXPECT_EQ(result.code, kExitUsage);
+  EXPECT_THAT(result.err, StartsWith("pedigree: --model: "));
+}
+
+TEST(RunCommandTest, SearchRelationWithoutParentIsAUsageError) {
+  CliConfig config;
+  config.command = Command::kSearch;
+  config.search.relation = "finetune";
+
+  const Result result = RunCli(config);
+
+  EXPECT_EQ(result.code, kExitUsage);
+  EXPECT_THAT(result.err, HasSubstr("--relation: needs --parent"));
+}
+
+TEST(RunCommandTest, LineageWithUnknownRelationIsAUsageError) {
+  CliConfig config;
+  config.command = Command::kLineage;
+  config.lineage.model = "acme-ai/Tiny@v1";
+  config.lineage.relations = {"cloned"};
+
+  const Result result = RunCli(config);
+
+  EXPECT_EQ(result.code, kExitUsage);
+  EXPECT_THAT(result.err, HasSubstr("--relation: "));
 }
 
 TEST(RunCommandTest, PublishWithBadModelRefNamesTheFlag) {

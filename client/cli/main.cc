@@ -3,19 +3,26 @@
 //
 // Exit codes (client/cli/commands.h): 0 ok, 1 operation or verification
 // failed, 2 usage or input error, 3 registry unreachable.
+//
+// Environment: PEDIGREE_SERVER (default for --server), PEDIGREE_ADMIN_TOKEN
+// (for namespace create and key add).
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "absl/time/time.h"
 #include "client/cli/commands.h"
 
 namespace {
 
 using pedigree::client::cli::CliConfig;
 using pedigree::client::cli::Command;
+using pedigree::client::cli::LineageDirection;
+using pedigree::client::cli::LineageFormat;
 using pedigree::client::cli::OutputFormat;
 
 }  // namespace
@@ -23,11 +30,17 @@ using pedigree::client::cli::OutputFormat;
 int main(int argc, char** argv) {
   CliConfig config;
   std::string output = "text";
+  double timeout_seconds = 30;
 
   CLI::App app{"pedigree: sign, publish and verify AI model provenance"};
   app.add_option("--server", config.server,
-                 "registry address host:port (not used by offline commands)")
+                 "registry address host:port (default 127.0.0.1:50051; not "
+                 "used by offline commands)")
       ->envname("PEDIGREE_SERVER");
+  app.add_option("--timeout", timeout_seconds,
+                 "deadline of each registry call, in seconds")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   app.add_option("--output", output, "output format: text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
@@ -57,7 +70,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   CLI::App* publish = app.add_subcommand(
-      "publish", "build and sign the provenance record of a model release");
+      "publish",
+      "build, sign and publish the provenance record of a model release");
   publish->fallthrough();
   publish->add_option("dir", config.publish.directory, "model directory")
       ->required();
@@ -84,6 +98,111 @@ int main(int argc, char** argv) {
                    "hashing threads (0: all cores)")
       ->capture_default_str();
 
+  CLI::App* namespace_command =
+      app.add_subcommand("namespace", "manage namespaces (admin)");
+  namespace_command->fallthrough();
+  namespace_command->require_subcommand(1);
+  CLI::App* namespace_create = namespace_command->add_subcommand(
+      "create", "create a namespace (needs PEDIGREE_ADMIN_TOKEN)");
+  namespace_create->fallthrough();
+  namespace_create
+      ->add_option("name", config.namespace_create.name, "namespace name")
+      ->required();
+
+  CLI::App* key_command = app.add_subcommand("key", "manage keys (admin)");
+  key_command->fallthrough();
+  key_command->require_subcommand(1);
+  CLI::App* key_add = key_command->add_subcommand(
+      "add",
+      "register a public key for a namespace (needs "
+      "PEDIGREE_ADMIN_TOKEN)");
+  key_add->fallthrough();
+  key_add->add_option("namespace", config.key_add.namespace_name, "namespace")
+      ->required();
+  key_add
+      ->add_option("public_key", config.key_add.public_key,
+                   "public key PEM file (KEY.pub)")
+      ->required();
+
+  CLI::App* verify = app.add_subcommand(
+      "verify", "verify a model directory against the registry");
+  verify->fallthrough();
+  verify->add_option("dir", config.verify.directory, "model directory")
+      ->required();
+  verify->add_option("--model", config.verify.model,
+                     "expected release: namespace/name@version (default: "
+                     "find the record by the files)");
+  verify
+      ->add_option("--signature-file", config.verify.signature_file,
+                   "relative path of the signature file to leave out")
+      ->capture_default_str();
+  verify
+      ->add_option("--threads", config.verify.threads,
+                   "hashing threads (0: all cores)")
+      ->capture_default_str();
+
+  CLI::App* show = app.add_subcommand(
+      "show", "show a record (the latest version if none is given)");
+  show->fallthrough();
+  show->add_option("model", config.show.model,
+                   "namespace/name or namespace/name@version")
+      ->required();
+
+  CLI::App* history = app.add_subcommand(
+      "history", "list the versions of a model, newest first");
+  history->fallthrough();
+  history->add_option("model", config.history.model, "namespace/name")
+      ->required();
+
+  CLI::App* search = app.add_subcommand("search", "find records");
+  search->fallthrough();
+  search->add_option("--namespace", config.search.namespace_name, "namespace");
+  search->add_option("--name-prefix", config.search.name_prefix,
+                     "model name prefix (ignoring case)");
+  search->add_option("--license", config.search.license,
+                     "SPDX license id in the weights or code license");
+  search->add_option("--openness", config.search.openness,
+                     "declared openness: open_source, open_weight, closed, "
+                     "unspecified");
+  search->add_option("--dataset", config.search.dataset, "exact dataset name");
+  CLI::Option* parent =
+      search->add_option("--parent", config.search.parent,
+                         "parent namespace/name@version (direct children)");
+  search
+      ->add_option("--relation", config.search.relation,
+                   "with --parent: only this relation")
+      ->needs(parent);
+
+  CLI::App* lineage =
+      app.add_subcommand("lineage", "draw the lineage of a model release");
+  lineage->fallthrough();
+  lineage
+      ->add_option("model", config.lineage.model,
+                   "namespace/name@version (or namespace/name: latest)")
+      ->required();
+  bool up = false;
+  bool down = false;
+  bool both = false;
+  CLI::Option* up_flag = lineage->add_flag("--up", up, "ancestors (default)");
+  CLI::Option* down_flag = lineage->add_flag("--down", down, "descendants");
+  CLI::Option* both_flag =
+      lineage->add_flag("--both", both, "ancestors and descendants");
+  up_flag->excludes(down_flag)->excludes(both_flag);
+  down_flag->excludes(both_flag);
+  lineage
+      ->add_option("--depth", config.lineage.depth,
+                   "maximum number of edges to follow (0: server default)")
+      ->check(CLI::NonNegativeNumber);
+  lineage
+      ->add_option("--relation", config.lineage.relations,
+                   "only follow edges of this relation (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  std::string format = "tree";
+  lineage->add_option("--format", format, "tree, json or dot")
+      ->check(CLI::IsMember({"tree", "json", "dot"}))
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -94,12 +213,36 @@ int main(int argc, char** argv) {
 
   config.output = output == "json" ? OutputFormat::kJson : OutputFormat::kText;
   config.progress = isatty(STDERR_FILENO) == 1;
+  config.timeout = absl::Seconds(timeout_seconds);
+  if (const char* token = std::getenv("PEDIGREE_ADMIN_TOKEN")) {
+    config.admin_token = token;
+  }
+  config.lineage.direction = down   ? LineageDirection::kDown
+                             : both ? LineageDirection::kBoth
+                                    : LineageDirection::kUp;
+  config.lineage.format = format == "json"  ? LineageFormat::kJson
+                          : format == "dot" ? LineageFormat::kDot
+                                            : LineageFormat::kTree;
   if (keygen->parsed()) {
     config.command = Command::kKeygen;
   } else if (hash->parsed()) {
     config.command = Command::kHash;
-  } else {
+  } else if (publish->parsed()) {
     config.command = Command::kPublish;
+  } else if (namespace_create->parsed()) {
+    config.command = Command::kNamespaceCreate;
+  } else if (key_add->parsed()) {
+    config.command = Command::kKeyAdd;
+  } else if (verify->parsed()) {
+    config.command = Command::kVerify;
+  } else if (show->parsed()) {
+    config.command = Command::kShow;
+  } else if (history->parsed()) {
+    config.command = Command::kHistory;
+  } else if (search->parsed()) {
+    config.command = Command::kSearch;
+  } else {
+    config.command = Command::kLineage;
   }
   return pedigree::client::cli::RunCommand(config, std::cout, std::cerr);
 }

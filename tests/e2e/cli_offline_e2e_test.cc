@@ -358,18 +358,19 @@ TEST_F(CliOfflineTest, PublishOfMissingDirectoryExitsTwo) {
   EXPECT_THAT(result.err, HasSubstr("no-such-model"));
 }
 
-TEST_F(CliOfflineTest, PublishWithoutDryRunExitsTwo) {
+TEST_F(CliOfflineTest, PublishToUnreachableRegistryExitsThree) {
   MakeModel();
   Keygen();
   WriteFile(Path("meta.json"), kMeta);
 
-  const CliResult result =
-      RunCli({"publish", Path("model"), "--model", "acme-ai/Tiny-1B@v1",
-              "--key", Path("key"), "--meta", Path("meta.json")});
+  // Port 1 on loopback: nothing listens there.
+  const CliResult result = RunCli(
+      {"publish", Path("model"), "--model", "acme-ai/Tiny-1B@v1", "--key",
+       Path("key"), "--meta", Path("meta.json"), "--server", "127.0.0.1:1"});
 
   EXPECT_TRUE(result.exit.exited);
-  EXPECT_EQ(result.exit.code, 2);
-  EXPECT_THAT(result.err, HasSubstr("--dry-run"));
+  EXPECT_EQ(result.exit.code, 3);
+  EXPECT_THAT(result.err, HasSubstr("cannot reach the registry"));
 }
 
 TEST_F(CliOfflineTest, UnknownFlagIsAUsageError) {

@@ -1,0 +1,112 @@
+#ifndef PEDIGREE_CLIENT_CLI_LINEAGE_RENDER_H_
+#define PEDIGREE_CLIENT_CLI_LINEAGE_RENDER_H_
+
+// Renders a model's lineage graph (what the registry's GetLineage returns)
+// for `pedigree lineage`: as a terminal tree, as JSON, or as Graphviz DOT.
+//
+// The input is plain structs, not proto messages, so the renderers are pure
+// functions that never fail: every input, including malformed ones (edge
+// cycles, self-loops, duplicate edges or nodes, edges naming records that are
+// not among the nodes, an empty node list), renders in time and output size
+// bounded by a polynomial of the input size. Labels are treated as untrusted
+// text: the tree replaces control characters (which could drive the
+// terminal) with '?', and DOT escapes quotes and backslashes.
+//
+// All functions are thread-safe (they only read their arguments).
+
+#include <string>
+#include <vector>
+
+namespace pedigree::client::cli {
+
+enum class LineageSide { kStart, kAncestor, kDescendant };
+
+struct LineageNodeView {
+  // The record digest (lowercase hex); identifies the node in edges.
+  std::string id;
+  // "namespace/name@version".
+  std::string label;
+  LineageSide side = LineageSide::kStart;
+  // Shortest number of edges from the start record (0 for the start).
+  int distance = 0;
+  // Optional annotations shown after the label (e.g. the weights license).
+  // Shown in the tree and DOT views only, not in JSON.
+  std::vector<std::string> notes;
+};
+
+struct LineageEdgeView {
+  // `child_id` was derived from `parent_id`.
+  std::string child_id;
+  std::string parent_id;
+  // Wire name: finetune, adapter, quantized, merge, distillation,
+  // continued_pretraining, conversion, architecture_reuse (any other string
+  // is rendered as given).
+  std::string relation;
+};
+
+struct LineageView {
+  // nodes[0] is the start record. If an id appears twice, the first wins.
+  std::vector<LineageNodeView> nodes;
+  std::vector<LineageEdgeView> edges;
+};
+
+struct TreeOptions {
+  // Box-drawing connectors ("├── ", "└── ", "│   "); false gives ASCII
+  // ("|-- ", "`-- ", "|   ").
+  bool unicode = true;
+  // Wrap notes in the ANSI "dim" escape (for a terminal).
+  bool color = false;
+  // Nodes this many edges from the start are drawn as "label (...)" and not
+  // expanded (the registry answers at most 64 levels; this bounds the width
+  // of the drawing for malformed input). Values below 1 are treated as 1.
+  int max_depth = 128;
+};
+
+// Draws the lineage as indented trees, like `cargo tree`. Ends with '\n';
+// returns "" when `view.nodes` is empty.
+//
+// Sections, in order (separated by one blank line):
+//  1. Ancestors: the start's label, then its parents below it, one line each
+//     as "├── [relation] ns/name@version (note, note)", each followed by its
+//     own parents, recursively. A merge lists every parent. Omitted when the
+//     start has no parents but has children (section 2 then shows the start).
+//  2. "Descendants:", then the start's label again, then its children drawn
+//     the same way (each child's relation to its parent in brackets).
+//     Present only when the start has children.
+//  3. "Not connected to the start:", then one line per node (in input order)
+//     that no chain of edges links to the start in either direction.
+//     Present only when there is such a node.
+// Siblings are ordered by relation name, then label, then id. Within a
+// section a node is expanded the first time it is drawn; later occurrences
+// (diamonds, and cycles in malformed input) show "label (*)" and stop there.
+// A node at options.max_depth that has further relatives shows
+// "label (...)". An edge endpoint that is not among the nodes is drawn with its
+// raw id as the label and the note "unknown record", and is followed like any
+// other. Identical edges are drawn once.
+std::string RenderTree(const LineageView& view,
+                       const TreeOptions& options = {});
+
+// Returns the lineage as JSON, pretty-printed with two-space indentation and
+// a final '\n'. Keys appear in this order:
+//   {"start": "<id of nodes[0]>" (null when there are no nodes),
+//    "nodes": [{"id": "...", "ref": "ns/name@version",
+//               "side": "start" | "ancestor" | "descendant",
+//               "distance": 0}, ...],
+//    "edges": [{"child": "<id>", "parent": "<id>",
+//               "relation": "finetune"}, ...]}
+// Nodes and edges are in input order, as given (no deduplication); notes are
+// not included. Invalid UTF-8 in a string is replaced by U+FFFD.
+std::string RenderJson(const LineageView& view);
+
+// Returns a Graphviz digraph ("digraph lineage { rankdir=BT; ... }", final
+// '\n'): one box per node (label: ref, then the notes on a second line), the
+// start bold and filled; one arrow per distinct edge from child to parent,
+// labelled with the relation, dashed for distillation and architecture_reuse
+// (no weights flow along those). Edge endpoints that are not among the
+// nodes are declared as dashed boxes labelled with their id. Node and edge
+// order follow the input; a repeated node id is declared once (first wins).
+std::string RenderDot(const LineageView& view);
+
+}  // namespace pedigree::client::cli
+
+#endif  // PEDIGREE_CLIENT_CLI_LINEAGE_RENDER_H_

@@ -1,0 +1,702 @@
+// End-to-end tests of the `pedigree` CLI against a real registry: pedigreed
+// runs as a subprocess on a fresh database (PEDIGREE_TEST_PG_DSN), the CLI
+// binary runs as a subprocess per command, and the tests check its stdout,
+// stderr and exit code.
+//
+// The suite publishes one small lineage once (SetUpTestSuite), under the
+// namespace "acme":
+//
+//   base@v1 <-finetune- base-instruct@v1 <-adapter- base-lora@v1
+//                          ^        ^
+//              distillation|        |merge
+//                    student@v1 <-merge- merged@v1 <-quantized- merged-gguf@v1
+//
+// plus base@v2 (no parents) for `history`.
+//
+// Environment: PEDIGREED and PEDIGREE_CLI (paths of the binaries, set by
+// tests/CMakeLists.txt) and PEDIGREE_TEST_PG_DSN.
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <regex>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "server/util/subprocess.h"
+#include "tests/testing/pg_fixture.h"
+#include "tests/testing/status_matchers.h"
+
+namespace pedigree {
+namespace {
+
+using ::pedigree::server::ExitStatus;
+using ::pedigree::server::Subprocess;
+using ::pedigree::server::SubprocessOptions;
+using ::pedigree::testing::IsOk;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+using Json = nlohmann::json;
+
+constexpr absl::Duration kTimeout = absl::Seconds(60);
+constexpr char kAdminToken[] = "e2e-admin-token-0123456789";
+
+struct CliResult {
+  int code = -1;  // exit code; -1 if the CLI did not exit normally
+  std::string out;
+  std::string err;
+};
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in),
+                     std::istreambuf_iterator<char>());
+}
+
+void WriteFile(const std::string& path, const std::string& content) {
+  std::filesystem::create_directories(
+      std::filesystem::path(path).parent_path());
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+}
+
+// Deterministic pseudo-random bytes standing in for weights.
+std::string Weights(size_t size, unsigned seed) {
+  std::string bytes(size, '\0');
+  unsigned state = seed * 2654435761u + 1;
+  for (char& byte : bytes) {
+    state = state * 1103515245u + 12345u;
+    byte = static_cast<char>(state >> 16);
+  }
+  return bytes;
+}
+
+std::string Meta(const std::string& description, const std::string& parents,
+                 const std::string& files = "{}") {
+  return absl::StrCat(R"({"description": ")", description,
+                      R"(", "release_date": "2025-01-20",
+  "publisher": {"organization": "Acme AI", "jurisdiction": "GB"},
+  "licenses": {"weights": "Apache-2.0", "code": "MIT"},
+  "openness": {"claim": "open_weight"},
+  "datasets": [{"name": "FineWeb", "role": "pretraining",
+                "disclosure": "full_release", "license": "ODC-By-1.0",
+                "uri": "https://example.org/fineweb"}],
+  "parents": )",
+                      parents, R"(, "files": )", files, "}");
+}
+
+// The shared registry: one database, one pedigreed, one publisher key.
+class Registry {
+ public:
+  // Returns an empty string on success, else what failed.
+  std::string Start() {
+    const char* pedigreed = std::getenv("PEDIGREED");
+    const char* cli = std::getenv("PEDIGREE_CLI");
+    if (pedigreed == nullptr || cli == nullptr) {
+      return "PEDIGREED or PEDIGREE_CLI is not set: run through ctest";
+    }
+    pedigreed_ = pedigreed;
+    cli_ = cli;
+    absl::StatusOr<std::string> admin_dsn = testing::TestAdminDsn();
+    if (!admin_dsn.ok()) return std::string(admin_dsn.status().message());
+    absl::StatusOr<std::unique_ptr<testing::ScratchDatabase>> database =
+        testing::ScratchDatabase::Create(*admin_dsn);
+    if (!database.ok()) return std::string(database.status().message());
+    database_ = *std::move(database);
+    std::string pattern = "/tmp/pedigree-cli-registry-e2e-XXXXXX";
+    if (mkdtemp(pattern.data()) == nullptr) return "mkdtemp failed";
+    temp_dir_ = pattern;
+    server_ = LaunchServer(&port_);
+    if (server_ == nullptr || port_ == 0) {
+      return "pedigreed did not start: " + ReadFile(Path("pedigreed.0.err"));
+    }
+    server_address_ = absl::StrCat("127.0.0.1:", port_);
+    return "";
+  }
+
+  ~Registry() {
+    server_.reset();  // kills pedigreed before its database goes
+    database_.reset();
+    std::error_code ec;
+    if (!temp_dir_.empty()) std::filesystem::remove_all(temp_dir_, ec);
+  }
+
+  // Starts a pedigreed on a fresh port of the shared database; sets *port.
+  std::unique_ptr<Subprocess> LaunchServer(int* port) {
+    *port = 0;
+    SubprocessOptions options;
+    options.argv = {pedigreed_,       "--listen",       "127.0.0.1:0",
+                    "--database-url", database_->dsn(), "--admin-token",
+                    kAdminToken};
+    options.pipe_stdout = true;
+    options.stderr_path = Path(absl::StrCat("pedigreed.", servers_++, ".err"));
+    absl::StatusOr<std::unique_ptr<Subprocess>> process =
+        Subprocess::Start(options);
+    if (!process.ok()) return nullptr;
+    absl::StatusOr<std::string> line =
+        (*process)->ReadStdoutLine(absl::Now() + kTimeout);
+    if (!line.ok()) return nullptr;
+    std::smatch match;
+    const std::regex listening(
+        R"(^pedigreed listening on 127\.0\.0\.1:(\d+)$)");
+    if (!std::regex_match(*line, match, listening)) return nullptr;
+    *port = std::stoi(match[1].str());
+    return *std::move(process);
+  }
+
+  std::string Path(const std::string& relative) const {
+    return temp_dir_ + "/" + relative;
+  }
+
+  // Runs the CLI against the shared server (unless `args` names another)
+  // with the admin token in its environment.
+  CliResult Run(std::vector<std::string> args, bool with_server = true) {
+    CliResult result;
+    SubprocessOptions options;
+    options.argv = {cli_};
+    if (with_server) {
+      options.argv.push_back("--server");
+      options.argv.push_back(server_address_);
+    }
+    options.argv.insert(options.argv.end(), args.begin(), args.end());
+    options.extra_env = {{"PEDIGREE_ADMIN_TOKEN", kAdminToken}};
+    options.pipe_stdout = true;
+    const std::string stderr_path = Path(absl::StrCat("cli.", runs_++, ".err"));
+    options.stderr_path = stderr_path;
+    absl::StatusOr<std::unique_ptr<Subprocess>> process =
+        Subprocess::Start(options);
+    EXPECT_THAT(process, IsOk());
+    if (!process.ok()) return result;
+    const absl::Time deadline = absl::Now() + kTimeout;
+    while (true) {
+      absl::StatusOr<std::string> line = (*process)->ReadStdoutLine(deadline);
+      if (!line.ok()) break;
+      absl::StrAppend(&result.out, *line, "\n");
+    }
+    absl::StatusOr<ExitStatus> exit = (*process)->Wait(deadline);
+    EXPECT_THAT(exit, IsOk());
+    if (exit.ok() && exit->exited) result.code = exit->code;
+    result.err = ReadFile(stderr_path);
+    return result;
+  }
+
+  // Writes a model directory `name` with `files` and its meta file
+  // `name.meta.json`.
+  void WriteModel(const std::string& name,
+                  const std::vector<std::pair<std::string, std::string>>& files,
+                  const std::string& meta) {
+    for (const auto& [file, content] : files) {
+      WriteFile(Path("models/" + name + "/" + file), content);
+    }
+    WriteFile(Path("models/" + name + ".meta.json"), meta);
+  }
+
+  // Publishes models/`name` as acme/`ref`; returns an error text or "".
+  std::string Publish(const std::string& name, const std::string& ref,
+                      const std::string& key = "key") {
+    const CliResult result =
+        Run({"publish", Path("models/" + name), "--model", ref, "--key",
+             Path(key), "--meta", Path("models/" + name + ".meta.json")});
+    if (result.code != 0) {
+      return absl::StrCat("publish ", ref, " exited ", result.code, ": ",
+                          result.err);
+    }
+    return "";
+  }
+
+  const std::string& server_address() const { return server_address_; }
+
+ private:
+  std::string pedigreed_;
+  std::string cli_;
+  std::unique_ptr<testing::ScratchDatabase> database_;
+  std::string temp_dir_;
+  std::unique_ptr<Subprocess> server_;
+  int port_ = 0;
+  std::string server_address_;
+  int servers_ = 0;
+  int runs_ = 0;
+};
+
+class CliRegistryTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    registry_ = new Registry();
+    setup_error_ = new std::string(registry_->Start());
+    if (setup_error_->empty()) *setup_error_ = PublishLineage();
+  }
+
+  static void TearDownTestSuite() {
+    delete registry_;
+    registry_ = nullptr;
+    delete setup_error_;
+    setup_error_ = nullptr;
+  }
+
+  void SetUp() override { ASSERT_EQ(*setup_error_, "") << "suite setup"; }
+
+  static std::string PublishLineage() {
+    Registry& r = *registry_;
+    const CliResult keygen = r.Run({"keygen", "--out", r.Path("key")}, false);
+    if (keygen.code != 0) return "keygen: " + keygen.err;
+    const CliResult created = r.Run({"namespace", "create", "acme"});
+    if (created.code != 0) return "namespace create: " + created.err;
+    const CliResult added = r.Run({"key", "add", "acme", r.Path("key.pub")});
+    if (added.code != 0) return "key add: " + added.err;
+
+    r.WriteModel("base",
+                 {{"config.json", "{\"hidden_size\": 64}\n"},
+                  {"tokenizer.json", "{\"vocab\": {}}\n"},
+                  {"weights/model.safetensors", Weights(200000, 1)}},
+                 Meta("Acme base model.", "[]",
+                      R"({"weights/model.safetensors":
+                          {"format": "safetensors", "dtype": "bf16"}})"));
+    r.WriteModel("base-v2",
+                 {{"config.json", "{\"hidden_size\": 64}\n"},
+                  {"weights/model.safetensors", Weights(200000, 2)}},
+                 Meta("Acme base model, second release.", "[]"));
+    r.WriteModel("instruct",
+                 {{"config.json", "{\"hidden_size\": 64}\n"},
+                  {"model.safetensors", Weights(150000, 3)}},
+                 Meta("Instruction-tuned Acme base.",
+                      R"([{"ref": "acme/base@v1", "relation": "finetune",
+                  "detail": {"method": "sft"}}])"));
+    r.WriteModel(
+        "lora", {{"adapter_model.safetensors", Weights(20000, 4)}},
+        Meta("LoRA adapter on the instruct model.",
+             R"([{"ref": "acme/base-instruct@v1", "relation": "adapter",
+                  "detail": {"method": "lora", "lora_rank": 16}}])"));
+    r.WriteModel("student", {{"model.safetensors", Weights(50000, 5)}},
+                 Meta("Student distilled from the instruct model.",
+                      R"([{"ref": "acme/base-instruct@v1",
+                  "relation": "distillation"}])"));
+    r.WriteModel("merged", {{"model.safetensors", Weights(150000, 6)}},
+                 Meta("Merge of the instruct model and the student.",
+                      R"([{"ref": "acme/base-instruct@v1", "relation": "merge",
+                  "detail": {"method": "ties",
+                             "merge_weight_permille": 600}},
+                 {"ref": "acme/student@v1", "relation": "merge",
+                  "detail": {"method": "ties",
+                             "merge_weight_permille": 400}}])"));
+    r.WriteModel("gguf", {{"model-q4_k_m.gguf", Weights(40000, 7)}},
+                 Meta("Q4_K_M quantization of the merge.",
+                      R"([{"ref": "acme/merged@v1", "relation": "quantized",
+                  "detail": {"method": "gguf_q4_k_m", "bits": 4}}])",
+                      R"({"model-q4_k_m.gguf": {"format": "gguf",
+                 "quantization": {"method": "gguf_q4_k_m", "bits": 4}}})"));
+
+    for (const auto& [name, ref] :
+         std::vector<std::pair<std::string, std::string>>{
+             {"base", "acme/base@v1"},
+             {"base-v2", "acme/base@v2"},
+             {"instruct", "acme/base-instruct@v1"},
+             {"lora", "acme/base-lora@v1"},
+             {"student", "acme/student@v1"},
+             {"merged", "acme/merged@v1"},
+             {"gguf", "acme/merged-gguf@v1"}}) {
+      std::string error = r.Publish(name, ref);
+      if (!error.empty()) return error;
+    }
+    return "";
+  }
+
+  // A private copy of models/`name` that a test may damage.
+  static std::string CopyModel(const std::string& name,
+                               const std::string& copy) {
+    const std::string target = registry_->Path("copies/" + copy);
+    std::filesystem::create_directories(target);
+    std::filesystem::copy(
+        registry_->Path("models/" + name), target,
+        std::filesystem::copy_options::recursive |
+            std::filesystem::copy_options::overwrite_existing);
+    return target;
+  }
+
+  static std::set<std::string> NodeRefs(const Json& lineage) {
+    std::set<std::string> refs;
+    const auto nodes = lineage.find("nodes");
+    if (nodes == lineage.end() || !nodes->is_array()) return refs;
+    for (const Json& node : *nodes) {
+      const auto ref = node.find("ref");
+      if (ref != node.end() && ref->is_string()) {
+        refs.insert(ref->get<std::string>());
+      }
+    }
+    return refs;
+  }
+
+  static Registry* registry_;
+  static std::string* setup_error_;
+};
+
+Registry* CliRegistryTest::registry_ = nullptr;
+std::string* CliRegistryTest::setup_error_ = nullptr;
+
+// --- publish ---------------------------------------------------------------
+
+TEST_F(CliRegistryTest, PublishAgainIsIdempotentAndPrintsTheSameDigest) {
+  Registry& r = *registry_;
+  const std::string dir = r.Path("models/base");
+  const std::string meta = r.Path("models/base.meta.json");
+
+  const CliResult first =
+      r.Run({"--output", "json", "publish", dir, "--model", "acme/base@v1",
+             "--key", r.Path("key"), "--meta", meta});
+  const CliResult show = r.Run({"--output", "json", "show", "acme/base@v1"});
+
+  ASSERT_EQ(first.code, 0) << first.err;
+  const Json published = Json::parse(first.out, nullptr, false);
+  ASSERT_TRUE(published.is_object()) << first.out;
+  EXPECT_EQ(published.value("ref", ""), "acme/base@v1");
+  EXPECT_EQ(published.value("already_existed", false), true);
+  const Json shown = Json::parse(show.out, nullptr, false);
+  ASSERT_TRUE(shown.is_object()) << show.out;
+  EXPECT_EQ(published.value("record_digest", "x"),
+            shown["summary"].value("record_digest", "y"));
+}
+
+TEST_F(CliRegistryTest, PublishWithKeyOfAnotherNamespaceIsRefused) {
+  Registry& r = *registry_;
+  ASSERT_EQ(r.Run({"keygen", "--out", r.Path("other-key")}, false).code, 0);
+  ASSERT_EQ(r.Run({"namespace", "create", "other"}).code, 0);
+  ASSERT_EQ(r.Run({"key", "add", "other", r.Path("other-key.pub")}).code, 0);
+
+  const CliResult result = r.Run(
+      {"publish", r.Path("models/base"), "--model", "acme/intruder@v1", "--key",
+       r.Path("other-key"), "--meta", r.Path("models/base.meta.json")});
+
+  EXPECT_EQ(result.code, 2);
+  EXPECT_THAT(result.err,
+              AllOf(StartsWith("pedigree: publish acme/intruder@v1"),
+                    HasSubstr("namespace")));
+  EXPECT_EQ(result.out, "");
+}
+
+TEST_F(CliRegistryTest, NamespaceCreateOfExistingNamespaceFails) {
+  Registry& r = *registry_;
+
+  const CliResult result = r.Run({"namespace", "create", "ACME"});
+
+  EXPECT_EQ(result.code, 2);
+  EXPECT_THAT(result.err, StartsWith("pedigree: namespace create ACME: "));
+}
+
+// --- verify ----------------------------------------------------------------
+
+TEST_F(CliRegistryTest, VerifyByRefSucceedsQuietly) {
+  Registry& r = *registry_;
+
+  const CliResult result =
+      r.Run({"verify", r.Path("models/base"), "--model", "acme/base@v1"});
+
+  EXPECT_EQ(result.code, 0) << result.out << result.err;
+  EXPECT_THAT(result.out, StartsWith("verified acme/base@v1 (3 files, root "
+                                     "sha256:"));
+  EXPECT_EQ(result.err, "");
+}
+
+TEST_F(CliRegistryTest, VerifyWithoutRefFindsTheRecordByItsFiles) {
+  Registry& r = *registry_;
+
+  const CliResult result = r.Run({"verify", r.Path("models/gguf")});
+
+  EXPECT_EQ(result.code, 0) << result.out << result.err;
+  EXPECT_THAT(result.out, StartsWith("verified acme/merged-gguf@v1 "));
+}
+
+TEST_F(CliRegistryTest, VerifyJsonReportsEveryFile) {
+  Registry& r = *registry_;
+
+  const CliResult result =
+      r.Run({"--output", "json", "verify", r.Path("models/base"), "--model",
+             "acme/base@v1"});
+
+  ASSERT_EQ(result.code, 0) << result.err;
+  const Json verdict = Json::parse(result.out, nullptr, false);
+  ASSERT_TRUE(verdict.is_object()) << result.out;
+  EXPECT_EQ(verdict.value("verified", false), true);
+  EXPECT_EQ(verdict.value("ref", ""), "acme/base@v1");
+  ASSERT_TRUE(verdict["files"].is_array());
+  EXPECT_EQ(verdict["files"].size(), 3u);
+  EXPECT_EQ(verdict["files"][0].value("verdict", ""), "match");
+  EXPECT_TRUE(verdict["problems"].empty());
+}
+
+TEST_F(CliRegistryTest, VerifyFailsNamingAFileWithOneFlippedByte) {
+  Registry& r = *registry_;
+  const std::string dir = CopyModel("base", "flipped");
+  std::string weights = ReadFile(dir + "/weights/model.safetensors");
+  weights[12345] ^= 0x01;
+  WriteFile(dir + "/weights/model.safetensors", weights);
+
+  const CliResult result = r.Run({"verify", dir, "--model", "acme/base@v1"});
+
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.out, "MISMATCH weights/model.safetensors\n");
+  EXPECT_THAT(result.err, HasSubstr("verification failed"));
+}
+
+TEST_F(CliRegistryTest, VerifyFailsNamingADeletedFile) {
+  Registry& r = *registry_;
+  const std::string dir = CopyModel("base", "deleted");
+  std::filesystem::remove(dir + "/tokenizer.json");
+
+  const CliResult result = r.Run({"verify", dir, "--model", "acme/base@v1"});
+
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.out, "MISSING tokenizer.json\n");
+}
+
+TEST_F(CliRegistryTest, VerifyFailsNamingAnAddedFile) {
+  Registry& r = *registry_;
+  const std::string dir = CopyModel("base", "added");
+  WriteFile(dir + "/extra.bin", "smuggled");
+
+  const CliResult result = r.Run({"verify", dir, "--model", "acme/base@v1"});
+
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.out, "UNEXPECTED extra.bin\n");
+}
+
+TEST_F(CliRegistryTest, VerifyAddedFileWithoutRefStillFindsTheRecord) {
+  Registry& r = *registry_;
+  const std::string dir = CopyModel("student", "added-noref");
+  WriteFile(dir + "/extra.bin", "smuggled");
+
+  const CliResult result = r.Run({"verify", dir});
+
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.out, "UNEXPECTED extra.bin\n");
+}
+
+TEST_F(CliRegistryTest, VerifyAgainstAnotherRefFails) {
+  Registry& r = *registry_;
+
+  const CliResult result =
+      r.Run({"verify", r.Path("models/base"), "--model", "acme/base@v2"});
+
+  EXPECT_EQ(result.code, 1);
+  EXPECT_THAT(result.out, HasSubstr("MISMATCH weights/model.safetensors"));
+  EXPECT_THAT(result.out, HasSubstr("UNEXPECTED tokenizer.json"));
+}
+
+TEST_F(CliRegistryTest, VerifyOfUnknownFilesFails) {
+  Registry& r = *registry_;
+  WriteFile(r.Path("unknown/model.bin"), "never published");
+
+  const CliResult result = r.Run({"verify", r.Path("unknown")});
+
+  EXPECT_EQ(result.code, 1);
+  EXPECT_THAT(result.out, StartsWith("UNKNOWN no record"));
+}
+
+TEST_F(CliRegistryTest, VerifyOfUnknownRefFails) {
+  Registry& r = *registry_;
+
+  const CliResult result =
+      r.Run({"verify", r.Path("models/base"), "--model", "acme/nothing@v1"});
+
+  EXPECT_EQ(result.code, 1);
+  EXPECT_THAT(result.out, HasSubstr("UNKNOWN acme/nothing@v1"));
+}
+
+TEST_F(CliRegistryTest, VerifyAgainstStoppedServerExitsThree) {
+  Registry& r = *registry_;
+  int port = 0;
+  std::unique_ptr<Subprocess> server = r.LaunchServer(&port);
+  ASSERT_NE(server, nullptr);
+  ASSERT_THAT(server->Signal(SIGTERM), IsOk());
+  ASSERT_THAT(server->Wait(absl::Now() + kTimeout), IsOk());
+
+  const CliResult result =
+      r.Run({"--server", absl::StrCat("127.0.0.1:", port), "verify",
+             r.Path("models/base"), "--model", "acme/base@v1"},
+            /*with_server=*/false);
+
+  EXPECT_EQ(result.code, 3);
+  EXPECT_THAT(result.err, HasSubstr("cannot reach the registry at 127.0.0.1:"));
+}
+
+TEST_F(CliRegistryTest, VerifyOfMissingDirectoryIsAUsageError) {
+  Registry& r = *registry_;
+
+  const CliResult result = r.Run({"verify", r.Path("no-such-dir")});
+
+  EXPECT_EQ(result.code, 2);
+}
+
+// --- show, history, search -------------------------------------------------
+
+TEST_F(CliRegistryTest, ShowPrintsLicensesDatasetsParentsAndOpenness) {
+  Registry& r = *registry_;
+
+  const CliResult result = r.Run({"show", "acme/merged@v1"});
+
+  ASSERT_EQ(result.code, 0) << result.err;
+  EXPECT_THAT(result.out,
+              AllOf(StartsWith("acme/merged@v1\n"),
+                    HasSubstr("licenses   weights Apache-2.0, code MIT"),
+                    HasSubstr("FineWeb (pretraining, full_release"),
+                    HasSubstr("[merge] acme/base-instruct@v1"),
+                    HasSubstr("[merge] acme/student@v1"),
+                    HasSubstr("openness   open_weight")));
+}
+
+TEST_F(CliRegistryTest, ShowWithoutVersionShowsTheLatest) {
+  Registry& r = *registry_;
+
+  const CliResult result = r.Run({"show", "acme/base"});
+
+  ASSERT_EQ(result.code, 0) << result.err;
+  EXPECT_THAT(result.out, StartsWith("acme/base@v2\n"));
+}
+
+TEST_F(CliRegistryTest, ShowOfUnknownRefIsAnError) {
+  Registry& r = *registry_;
+
+  const CliResult result = r.Run({"show", "acme/nothing@v1"});
+
+  EXPECT_EQ(result.code, 2);
+  EXPECT_THAT(result.err, HasSubstr("show acme/nothing@v1"));
+}
+
+TEST_F(CliRegistryTest, HistoryListsVersionsNewestFirst) {
+  Registry& r = *registry_;
+
+  const CliResult result = r.Run({"history", "acme/base"});
+
+  ASSERT_EQ(result.code, 0) << result.err;
+  EXPECT_THAT(result.out, ::testing::MatchesRegex(
+                              "v2  published 20[0-9-]+T[0-9:]+Z  released "
+                              "2025-01-20  [0-9a-f]{64}\n"
+                              "v1  published .*\n"));
+}
+
+TEST_F(CliRegistryTest, SearchByParentAndRelation) {
+  Registry& r = *registry_;
+
+  const CliResult result = r.Run({"search", "--parent", "acme/base-instruct@v1",
+                                  "--relation", "distillation"});
+
+  ASSERT_EQ(result.code, 0) << result.err;
+  EXPECT_THAT(result.out, StartsWith("acme/student@v1  open_weight"));
+  EXPECT_THAT(result.out, Not(HasSubstr("acme/merged@v1")));
+}
+
+TEST_F(CliRegistryTest, SearchByNamePrefixJson) {
+  Registry& r = *registry_;
+
+  const CliResult result = r.Run({"--output", "json", "search", "--namespace",
+                                  "acme", "--name-prefix", "base"});
+
+  ASSERT_EQ(result.code, 0) << result.err;
+  const Json found = Json::parse(result.out, nullptr, false);
+  ASSERT_TRUE(found.is_object()) << result.out;
+  std::set<std::string> refs;
+  for (const Json& record : found["records"]) {
+    refs.insert(record.value("ref", ""));
+  }
+  EXPECT_EQ(refs, (std::set<std::string>{"acme/base@v1", "acme/base@v2",
+                                         "acme/base-instruct@v1",
+                                         "acme/base-lora@v1"}));
+}
+
+// --- lineage ---------------------------------------------------------------
+
+TEST_F(CliRegistryTest, LineageUpTreeShowsEveryAncestorWithRelations) {
+  Registry& r = *registry_;
+
+  const CliResult result = r.Run({"lineage", "acme/merged-gguf@v1", "--up"});
+
+  ASSERT_EQ(result.code, 0) << result.err;
+  EXPECT_THAT(result.out,
+              AllOf(StartsWith("acme/merged-gguf@v1"),
+                    HasSubstr("[quantized] acme/merged@v1"),
+                    HasSubstr("[merge] acme/base-instruct@v1"),
+                    HasSubstr("[merge] acme/student@v1"),
+                    HasSubstr("[distillation] acme/base-instruct@v1"),
+                    HasSubstr("[finetune] acme/base@v1")));
+  EXPECT_THAT(result.out, Not(HasSubstr("base-lora")));
+}
+
+TEST_F(CliRegistryTest, LineageDownTreeShowsEveryDescendant) {
+  Registry& r = *registry_;
+
+  const CliResult result = r.Run({"lineage", "acme/base@v1", "--down"});
+
+  ASSERT_EQ(result.code, 0) << result.err;
+  EXPECT_THAT(result.out, AllOf(HasSubstr("Descendants:"),
+                                HasSubstr("[finetune] acme/base-instruct@v1"),
+                                HasSubstr("[adapter] acme/base-lora@v1"),
+                                HasSubstr("[distillation] acme/student@v1"),
+                                HasSubstr("[merge] acme/merged@v1"),
+                                HasSubstr("[quantized] acme/merged-gguf@v1")));
+}
+
+TEST_F(CliRegistryTest, LineageJsonBothWays) {
+  Registry& r = *registry_;
+
+  const CliResult up =
+      r.Run({"lineage", "acme/merged@v1", "--up", "--format", "json"});
+  const CliResult down =
+      r.Run({"lineage", "acme/base-instruct@v1", "--down", "--format", "json"});
+
+  ASSERT_EQ(up.code, 0) << up.err;
+  ASSERT_EQ(down.code, 0) << down.err;
+  const Json up_json = Json::parse(up.out, nullptr, false);
+  const Json down_json = Json::parse(down.out, nullptr, false);
+  EXPECT_EQ(NodeRefs(up_json),
+            (std::set<std::string>{"acme/merged@v1", "acme/base-instruct@v1",
+                                   "acme/student@v1", "acme/base@v1"}));
+  EXPECT_EQ(up_json["edges"].size(), 4u);
+  EXPECT_EQ(NodeRefs(down_json),
+            (std::set<std::string>{"acme/base-instruct@v1", "acme/base-lora@v1",
+                                   "acme/student@v1", "acme/merged@v1",
+                                   "acme/merged-gguf@v1"}));
+}
+
+TEST_F(CliRegistryTest, LineageDotBothWaysIsAGraphvizDigraph) {
+  Registry& r = *registry_;
+
+  const CliResult result =
+      r.Run({"lineage", "acme/merged@v1", "--both", "--format", "dot"});
+
+  ASSERT_EQ(result.code, 0) << result.err;
+  EXPECT_THAT(
+      result.out,
+      AllOf(StartsWith("digraph lineage {"), HasSubstr("acme/merged-gguf@v1"),
+            HasSubstr("acme/base@v1"), HasSubstr("quantized"),
+            HasSubstr("merge"), HasSubstr("distillation")));
+  EXPECT_EQ(result.out.back(), '\n');
+  EXPECT_THAT(result.out, HasSubstr("}\n"));
+}
+
+TEST_F(CliRegistryTest, LineageRelationFilterFollowsOnlyThatRelation) {
+  Registry& r = *registry_;
+
+  const CliResult result =
+      r.Run({"lineage", "acme/merged-gguf@v1", "--up", "--relation",
+             "quantized", "--format", "json"});
+
+  ASSERT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(NodeRefs(Json::parse(result.out, nullptr, false)),
+            (std::set<std::string>{"acme/merged-gguf@v1", "acme/merged@v1"}));
+}
+
+}  // namespace
+}  // namespace pedigree
