@@ -267,6 +267,11 @@ int Run(const BenchConfig& config) {
                    absl::ToDoubleSeconds(absl::Now() - signing_start))
             << std::endl;
 
+  // Phase starts go to stderr so that a profiler can be attached to one
+  // phase (e.g. "perf record -p" once "phase VerifyArtifacts" appears).
+  auto announce = [](absl::string_view phase) {
+    std::cerr << "pedigree_registry_bench: phase " << phase << std::endl;
+  };
   PhaseOptions options;
   options.threads = config.threads;
   options.outstanding_per_thread = config.outstanding;
@@ -287,6 +292,7 @@ int Run(const BenchConfig& config) {
                ? absl::OkStatus()
                : absl::FailedPreconditionError("health status not SERVING");
   };
+  announce("Health/Check");
   RunPhase("warm-up", warmup, health);
   const PhaseResult empty =
       RunPhase("grpc.health.v1.Health/Check", options, health);
@@ -312,6 +318,7 @@ int Run(const BenchConfig& config) {
   };
   PhaseOptions publish_options = options;
   publish_options.max_calls = records->size();
+  announce("PublishRecord");
   const PhaseResult publishes =
       RunPhase("pedigree.v1.Registry/PublishRecord", publish_options, publish);
 
@@ -343,10 +350,12 @@ int Run(const BenchConfig& config) {
       }
       return absl::OkStatus();
     };
+    announce("VerifyArtifacts");
     RunPhase("warm-up", warmup, lookup);
     verify = RunPhase(verify.name, options, lookup);
   }
 
+  announce("done");
   // --- report ---------------------------------------------------------------
   std::cout << std::endl
             << absl::StrFormat("%-34s %9s %7s %8s %11s %8s %8s %8s", "rpc",

@@ -120,6 +120,45 @@ absl::StatusOr<rec::Record> ParseStoredRecord(
   return record;
 }
 
+// Appends `field` to `key` so that distinct field sequences give distinct
+// keys (length-prefixed).
+void AppendKeyField(absl::string_view field, std::string* key) {
+  absl::StrAppend(key, field.size(), ":", field, ";");
+}
+
+void AppendKeyTime(absl::Time time, std::string* key) {
+  // The two numbers TimeToProto writes (seconds, then nanoseconds in
+  // [0, 1s)), so equal keys give equal Timestamps.
+  const int64_t seconds = absl::ToUnixSeconds(time);
+  absl::StrAppend(
+      key, seconds, ".",
+      absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds)), ";");
+}
+
+// Every field of `row`: the complete input of KeyToProto.
+std::string KeyRowMemoKey(const storage::KeyRow& row) {
+  std::string key;
+  AppendKeyField(row.key_id, &key);
+  AppendKeyField(row.namespace_name, &key);
+  AppendKeyField(core::crypto::FormatKeyType(row.type), &key);
+  AppendKeyField(row.spki_der, &key);
+  AppendKeyField(
+      row.status == storage::KeyStatus::kActive ? "active" : "revoked", &key);
+  AppendKeyTime(row.added_at, &key);
+  if (row.revoked_at.has_value()) {
+    AppendKeyTime(*row.revoked_at, &key);
+  } else {
+    key += "-;";
+  }
+  return key;
+}
+
+// Rough memory of a memoized parsed record: the envelope kept as the key
+// plus the parsed fields, which are about as large again.
+size_t RecordMemoCost(const storage::StoredRecord& stored) {
+  return 3 * stored.envelope.size() + 1024;
+}
+
 // The local files of a VerifyArtifacts request: path -> lowercase hex.
 using LocalFiles = std::map<std::string, std::string>;
 
@@ -182,7 +221,15 @@ RegistryService::RegistryService(storage::RegistryStore& store,
     : store_(store),
       options_(WithoutSecret(options)),
       admin_(options.admin_token),
-      logger_(logger) {}
+      logger_(logger),
+      parsed_records_(/*max_entries=*/options.record_cache_bytes == 0
+                          ? 0
+                          : options.record_cache_bytes / 1024,
+                      options.record_cache_bytes),
+      key_protos_(options.key_cache_entries,
+                  options.key_cache_entries * size_t{4096}),
+      public_keys_(options.key_cache_entries,
+                   options.key_cache_entries * size_t{4096}) {}
 
 // ------------------------------------------------------------ call plumbing
 
@@ -333,7 +380,7 @@ absl::StatusOr<v1::Key> RegistryService::AddKeyImpl(
   key.type = public_key->type();
   key.spki_der = public_key->spki_der();
   PEDIGREE_ASSIGN_OR_RETURN(const storage::KeyRow stored, store_.AddKey(key));
-  return KeyToProto(stored);
+  return KeyProto(stored);
 }
 
 absl::StatusOr<v1::ListKeysResponse> RegistryService::ListKeysImpl(
@@ -344,7 +391,7 @@ absl::StatusOr<v1::ListKeysResponse> RegistryService::ListKeysImpl(
                             store_.ListKeys(request.namespace_name()));
   v1::ListKeysResponse out;
   for (const storage::KeyRow& key : keys) {
-    PEDIGREE_ASSIGN_OR_RETURN(*out.add_keys(), KeyToProto(key));
+    PEDIGREE_ASSIGN_OR_RETURN(*out.add_keys(), KeyProto(key));
   }
   return out;
 }
@@ -409,6 +456,12 @@ absl::StatusOr<v1::PublishRecordResponse> RegistryService::PublishRecordImpl(
   new_record.signer_key_ids = std::move(signer_key_ids);
   PEDIGREE_ASSIGN_OR_RETURN(const storage::PublishResult result,
                             store_.PublishRecord(new_record));
+  // The record was parsed from exactly these bytes, as StoredRecordContent
+  // would parse them: remember it for the lookups that usually follow.
+  if (!result.already_existed) {
+    parsed_records_.Insert(envelope_json, std::move(new_record.record),
+                           RecordMemoCost(result.record));
+  }
   v1::PublishRecordResponse out;
   *out.mutable_record() = SummaryToProto(result.record);
   out.set_already_existed(result.already_existed);
@@ -427,11 +480,11 @@ absl::StatusOr<std::vector<std::string>> RegistryService::VerifySigners(
   }
   if (!keys.ok()) return keys.status();
 
-  std::vector<core::crypto::PublicKey> active;
+  std::vector<std::shared_ptr<const core::crypto::PublicKey>> active;
   for (const storage::KeyRow& key : *keys) {
     if (key.status != storage::KeyStatus::kActive) continue;
-    absl::StatusOr<core::crypto::PublicKey> public_key =
-        core::crypto::PublicKey::FromSpkiDer(key.spki_der);
+    absl::StatusOr<std::shared_ptr<const core::crypto::PublicKey>> public_key =
+        ParsedKey(key.spki_der);
     if (!public_key.ok()) {
       return absl::DataLossError(
           absl::StrCat("stored key ", key.key_id,
@@ -442,7 +495,9 @@ absl::StatusOr<std::vector<std::string>> RegistryService::VerifySigners(
   if (active.empty()) return ExplainNoValidSignature(envelope, namespace_name);
   std::vector<const core::crypto::Verifier*> trusted;
   trusted.reserve(active.size());
-  for (const core::crypto::PublicKey& key : active) trusted.push_back(&key);
+  for (const std::shared_ptr<const core::crypto::PublicKey>& key : active) {
+    trusted.push_back(key.get());
+  }
 
   absl::StatusOr<std::vector<std::string>> verified =
       core::dsse::VerifyEnvelope(envelope, trusted);
@@ -491,23 +546,72 @@ absl::Status RegistryService::ExplainNoValidSignature(
 // ------------------------------------------------------------------ lookups
 
 absl::StatusOr<std::vector<v1::Key>> RegistryService::SignerKeys(
-    const std::vector<std::string>& key_ids) {
+    const std::vector<std::string>& key_ids,
+    const std::vector<const storage::StoredRecord*>& records) {
   std::vector<v1::Key> out;
   if (key_ids.empty()) return out;
-  PEDIGREE_ASSIGN_OR_RETURN(const std::vector<storage::KeyRow> rows,
-                            store_.GetKeys(key_ids));
+  const bool read_with_records =
+      !records.empty() && std::all_of(records.begin(), records.end(),
+                                      [](const storage::StoredRecord* record) {
+                                        return record->signer_keys.has_value();
+                                      });
+  std::vector<storage::KeyRow> fetched;
+  if (!read_with_records) {
+    PEDIGREE_ASSIGN_OR_RETURN(fetched, store_.GetKeys(key_ids));
+  }
   absl::flat_hash_map<std::string, const storage::KeyRow*> by_id;
-  for (const storage::KeyRow& row : rows) by_id[row.key_id] = &row;
+  if (read_with_records) {
+    for (const storage::StoredRecord* record : records) {
+      for (const storage::KeyRow& row : *record->signer_keys) {
+        by_id.emplace(row.key_id, &row);
+      }
+    }
+  } else {
+    for (const storage::KeyRow& row : fetched) by_id[row.key_id] = &row;
+  }
   for (const std::string& key_id : key_ids) {
     const auto found = by_id.find(key_id);
     if (found == by_id.end()) {
       return absl::DataLossError(
           absl::StrCat("signer key ", key_id, " is not stored"));
     }
-    PEDIGREE_ASSIGN_OR_RETURN(v1::Key key, KeyToProto(*found->second));
+    PEDIGREE_ASSIGN_OR_RETURN(v1::Key key, KeyProto(*found->second));
     out.push_back(std::move(key));
   }
   return out;
+}
+
+absl::StatusOr<v1::Key> RegistryService::KeyProto(const storage::KeyRow& row) {
+  const std::string memo_key = KeyRowMemoKey(row);
+  if (std::shared_ptr<const v1::Key> found = key_protos_.Find(memo_key)) {
+    return *found;
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(v1::Key key, KeyToProto(row));
+  const size_t cost = memo_key.size() + 2 * key.public_key_pem().size() + 512;
+  return *key_protos_.Insert(memo_key, std::move(key), cost);
+}
+
+absl::StatusOr<std::shared_ptr<const rec::Record>>
+RegistryService::StoredRecordContent(const storage::StoredRecord& stored) {
+  if (std::shared_ptr<const rec::Record> found =
+          parsed_records_.Find(stored.envelope)) {
+    return found;
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(rec::Record record, ParseStoredRecord(stored));
+  return parsed_records_.Insert(stored.envelope, std::move(record),
+                                RecordMemoCost(stored));
+}
+
+absl::StatusOr<std::shared_ptr<const core::crypto::PublicKey>>
+RegistryService::ParsedKey(const std::string& spki_der) {
+  if (std::shared_ptr<const core::crypto::PublicKey> found =
+          public_keys_.Find(spki_der)) {
+    return found;
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(core::crypto::PublicKey key,
+                            core::crypto::PublicKey::FromSpkiDer(spki_der));
+  return public_keys_.Insert(spki_der, std::move(key),
+                             2 * spki_der.size() + 1024);
 }
 
 absl::Status RegistryService::FillParentDigests(
@@ -571,16 +675,16 @@ absl::StatusOr<v1::GetRecordResponse> RegistryService::GetRecordImpl(
   }
   if (!stored.ok()) return stored.status();
 
-  PEDIGREE_ASSIGN_OR_RETURN(const rec::Record record,
-                            ParseStoredRecord(*stored));
+  PEDIGREE_ASSIGN_OR_RETURN(const std::shared_ptr<const rec::Record> record,
+                            StoredRecordContent(*stored));
   v1::GetRecordResponse out;
   *out.mutable_summary() = SummaryToProto(*stored);
   out.set_envelope(stored->envelope);
-  *out.mutable_record() = RecordToProto(record);
+  *out.mutable_record() = RecordToProto(*record);
   PEDIGREE_RETURN_IF_ERROR(
-      FillParentDigests(*stored, record, out.mutable_record()));
+      FillParentDigests(*stored, *record, out.mutable_record()));
   PEDIGREE_ASSIGN_OR_RETURN(std::vector<v1::Key> signers,
-                            SignerKeys(stored->signer_key_ids));
+                            SignerKeys(stored->signer_key_ids, {&*stored}));
   for (v1::Key& key : signers) *out.add_signers() = std::move(key);
   return out;
 }
@@ -749,11 +853,11 @@ RegistryService::VerifyArtifactsImpl(
     *entry.match.mutable_record() = SummaryToProto(candidate);
     entry.match.set_envelope(candidate.envelope);
     if (!local.empty()) {
-      PEDIGREE_ASSIGN_OR_RETURN(const rec::Record record,
-                                ParseStoredRecord(candidate));
+      PEDIGREE_ASSIGN_OR_RETURN(const std::shared_ptr<const rec::Record> record,
+                                StoredRecordContent(candidate));
       bool all_match = false;
       for (v1::FileResult& result :
-           CompareFiles(record, local, &all_match, &entry.matched)) {
+           CompareFiles(*record, local, &all_match, &entry.matched)) {
         *entry.match.add_files() = std::move(result);
       }
       entry.match.set_all_match(all_match);
@@ -776,8 +880,13 @@ RegistryService::VerifyArtifactsImpl(
                      return a.matched > b.matched;
                    });
 
+  std::vector<const storage::StoredRecord*> sources;
+  sources.reserve(candidates.size());
+  for (const storage::StoredRecord& candidate : candidates) {
+    sources.push_back(&candidate);
+  }
   PEDIGREE_ASSIGN_OR_RETURN(const std::vector<v1::Key> signers,
-                            SignerKeys(signer_ids));
+                            SignerKeys(signer_ids, sources));
   absl::flat_hash_map<std::string, const v1::Key*> signer_by_id;
   for (const v1::Key& key : signers) signer_by_id[key.key_id()] = &key;
   v1::VerifyArtifactsResponse out;

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,12 +23,14 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "core/crypto/keys.h"
 #include "core/dsse/envelope.h"
 #include "core/record/record.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/status.h"
 #include "pedigree/v1/registry.grpc.pb.h"
 #include "server/service/admin_auth.h"
+#include "server/service/memo_cache.h"
 #include "server/service/request_log.h"
 #include "server/storage/registry_store.h"
 
@@ -47,6 +50,14 @@ struct RegistryServiceOptions {
   size_t max_parents_per_record = 64;
   // VerifyArtifacts returns at most this many candidate records.
   int max_verify_candidates = 20;
+  // Memory for records parsed from stored envelopes, memoized by the exact
+  // envelope bytes (see memo_cache.h); 0 disables it.
+  size_t record_cache_bytes = size_t{64} << 20;
+  // Entries for memoized key conversions (a key row's Key proto, keyed by
+  // every field of the row including its status; a parsed public key, keyed
+  // by its SPKI bytes); 0 disables them. Key status itself is read from the
+  // store on every call, never remembered.
+  size_t key_cache_entries = 4096;
 };
 
 // Page sizes: 0 means kDefaultPageSize; larger than kMaxPageSize is clamped.
@@ -61,8 +72,9 @@ inline constexpr int kMaxLineageDepth = 64;
 // the message of Internal, Unknown and DataLoss errors and in the log line).
 inline constexpr char kRequestIdMetadataKey[] = "x-request-id";
 
-// Thread-safe: handlers run concurrently on gRPC's threads; the service has
-// no mutable state besides an atomic counter. Not copyable. `store` and
+// Thread-safe: handlers run concurrently on gRPC's threads; the service's
+// only mutable state is an atomic counter and memo caches that lock
+// internally. Not copyable. `store` and
 // `logger` are borrowed and must outlive the service (and therefore the
 // gRPC server it is registered with).
 class RegistryService final : public v1::Registry::Service {
@@ -142,9 +154,21 @@ class RegistryService final : public v1::Registry::Service {
   absl::Status ExplainNoValidSignature(const core::dsse::Envelope& envelope,
                                        absl::string_view namespace_name);
   // Returns the current rows of `key_ids` as Key protos, in that order.
-  // DataLoss if one is not stored.
+  // DataLoss if one is not stored. Uses the key rows the store read along
+  // with `records` (StoredRecord::signer_keys) when every one of them has
+  // them, and asks the store otherwise.
   absl::StatusOr<std::vector<v1::Key>> SignerKeys(
-      const std::vector<std::string>& key_ids);
+      const std::vector<std::string>& key_ids,
+      const std::vector<const storage::StoredRecord*>& records);
+  // KeyToProto(row), memoized by every field of `row`.
+  absl::StatusOr<v1::Key> KeyProto(const storage::KeyRow& row);
+  // Returns the record in `stored.envelope`, memoized by the envelope bytes.
+  // DataLoss if it does not parse (it was checked when it was published).
+  absl::StatusOr<std::shared_ptr<const core::record::Record>>
+  StoredRecordContent(const storage::StoredRecord& stored);
+  // PublicKey::FromSpkiDer(spki_der), memoized by the bytes.
+  absl::StatusOr<std::shared_ptr<const core::crypto::PublicKey>> ParsedKey(
+      const std::string& spki_der);
   // Fills Parent.record_digest of `out` from the record's lineage edges.
   absl::Status FillParentDigests(const storage::StoredRecord& stored,
                                  const core::record::Record& record,
@@ -155,6 +179,9 @@ class RegistryService final : public v1::Registry::Service {
   const AdminAuthenticator admin_;
   RequestLogger& logger_;
   std::atomic<uint64_t> request_counter_{0};
+  MemoCache<core::record::Record> parsed_records_;
+  MemoCache<v1::Key> key_protos_;
+  MemoCache<core::crypto::PublicKey> public_keys_;
 };
 
 }  // namespace pedigree::server::service

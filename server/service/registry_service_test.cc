@@ -1142,6 +1142,122 @@ TEST_F(VerifyArtifactsTest, WithoutRefFindsCandidatesByFileDigests) {
   EXPECT_EQ(response.matches(0).files_size(), 2);
 }
 
+TEST_F(VerifyArtifactsTest, UsesSignerRowsReadWithTheRecordInsteadOfGetKeys) {
+  const rec::Record record = rec::MinimalRecordForTest();
+  StoredRecord stored =
+      Stored(3, record, SignedEnvelope(record), {key_->key_id()});
+  stored.signer_keys =
+      std::vector<KeyRow>{RowFor(*key_, kNamespace, KeyStatus::kRevoked)};
+  EXPECT_CALL(store_, FindRecordsByArtifacts(_, _))
+      .WillOnce(Return(std::vector<StoredRecord>{stored}));
+  EXPECT_CALL(store_, GetKeys(_)).Times(0);
+  v1::VerifyArtifactsRequest request;
+  AddFile(&request, "model.safetensors", '\x11');
+  v1::VerifyArtifactsResponse response;
+
+  const grpc::Status status = Verify(request, &response);
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.matches_size(), 1);
+  ASSERT_EQ(response.matches(0).signers_size(), 1);
+  EXPECT_EQ(response.matches(0).signers(0).key_id(), key_->key_id());
+  EXPECT_EQ(response.matches(0).signers(0).status(), v1::KEY_STATUS_REVOKED);
+}
+
+TEST_F(VerifyArtifactsTest, SignerRowsMissingAKeyGiveDataLoss) {
+  const rec::Record record = rec::MinimalRecordForTest();
+  StoredRecord stored =
+      Stored(3, record, SignedEnvelope(record), {key_->key_id()});
+  stored.signer_keys = std::vector<KeyRow>{RowFor(*other_key_, kNamespace)};
+  EXPECT_CALL(store_, FindRecordsByArtifacts(_, _))
+      .WillOnce(Return(std::vector<StoredRecord>{stored}));
+  v1::VerifyArtifactsRequest request;
+  AddFile(&request, "model.safetensors", '\x11');
+  v1::VerifyArtifactsResponse response;
+
+  const grpc::Status status = Verify(request, &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DATA_LOSS);
+}
+
+TEST_F(VerifyArtifactsTest, RevocationShowsOnTheCallAfterAnActiveAnswer) {
+  const rec::Record record = rec::MinimalRecordForTest();
+  const std::string envelope = SignedEnvelope(record);
+  StoredRecord active = Stored(3, record, envelope, {key_->key_id()});
+  active.signer_keys = std::vector<KeyRow>{RowFor(*key_, kNamespace)};
+  StoredRecord revoked = active;
+  revoked.signer_keys =
+      std::vector<KeyRow>{RowFor(*key_, kNamespace, KeyStatus::kRevoked)};
+  EXPECT_CALL(store_, FindRecordsByArtifacts(_, _))
+      .WillOnce(Return(std::vector<StoredRecord>{active}))
+      .WillOnce(Return(std::vector<StoredRecord>{revoked}));
+  v1::VerifyArtifactsRequest request;
+  AddFile(&request, "model.safetensors", '\x11');
+  v1::VerifyArtifactsResponse first;
+  ASSERT_TRUE(Verify(request, &first).ok());
+  v1::VerifyArtifactsResponse second;
+
+  const grpc::Status status = Verify(request, &second);
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(first.matches(0).signers_size(), 1);
+  EXPECT_EQ(first.matches(0).signers(0).status(), v1::KEY_STATUS_ACTIVE);
+  ASSERT_EQ(second.matches_size(), 1);
+  ASSERT_EQ(second.matches(0).signers_size(), 1);
+  EXPECT_EQ(second.matches(0).signers(0).status(), v1::KEY_STATUS_REVOKED);
+  EXPECT_TRUE(second.matches(0).signers(0).has_revoked_at());
+}
+
+TEST_F(VerifyArtifactsTest,
+       OtherEnvelopeBytesUnderTheSameDigestAreParsedAgain) {
+  const rec::Record record = rec::MinimalRecordForTest();
+  rec::Record renamed = record;
+  renamed.artifacts.files.at(0).name = "renamed.safetensors";
+  rec::RecomputeRootDigest(&renamed);
+  StoredRecord first_stored =
+      Stored(3, record, SignedEnvelope(record), {key_->key_id()});
+  // Same id and record digest, other envelope bytes: content comes from
+  // the bytes, never from what an earlier call parsed.
+  StoredRecord second_stored = first_stored;
+  second_stored.envelope = SignedEnvelope(renamed);
+  EXPECT_CALL(store_, FindRecordsByArtifacts(_, _))
+      .WillOnce(Return(std::vector<StoredRecord>{first_stored}))
+      .WillOnce(Return(std::vector<StoredRecord>{second_stored}));
+  EXPECT_CALL(store_, GetKeys(_))
+      .WillRepeatedly(Return(std::vector<KeyRow>{RowFor(*key_, kNamespace)}));
+  v1::VerifyArtifactsRequest request;
+  AddFile(&request, "model.safetensors", '\x11');
+  v1::VerifyArtifactsResponse first;
+  ASSERT_TRUE(Verify(request, &first).ok());
+  v1::VerifyArtifactsResponse second;
+
+  const grpc::Status status = Verify(request, &second);
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(first.matches(0).all_match());
+  ASSERT_EQ(second.matches_size(), 1);
+  EXPECT_FALSE(second.matches(0).all_match());
+  EXPECT_EQ(second.matches(0).files_size(), 2);
+}
+
+TEST_F(VerifyArtifactsTest, CorruptStoredEnvelopeGivesDataLossEveryTime) {
+  const rec::Record record = rec::MinimalRecordForTest();
+  const StoredRecord stored =
+      Stored(3, record, "{\"not\": \"an envelope\"}", {key_->key_id()});
+  EXPECT_CALL(store_, FindRecordsByArtifacts(_, _))
+      .WillRepeatedly(Return(std::vector<StoredRecord>{stored}));
+  v1::VerifyArtifactsRequest request;
+  AddFile(&request, "model.safetensors", '\x11');
+  v1::VerifyArtifactsResponse first;
+  v1::VerifyArtifactsResponse second;
+
+  const grpc::Status first_status = Verify(request, &first);
+  const grpc::Status second_status = Verify(request, &second);
+
+  EXPECT_EQ(first_status.error_code(), grpc::StatusCode::DATA_LOSS);
+  EXPECT_EQ(second_status.error_code(), grpc::StatusCode::DATA_LOSS);
+}
+
 TEST_F(VerifyArtifactsTest, NothingKnownGivesEmptyMatches) {
   EXPECT_CALL(store_, FindRecordsByArtifacts(_, _))
       .WillOnce(Return(std::vector<StoredRecord>{}));

@@ -26,6 +26,7 @@
 #include "core/record/record.h"
 #include "core/record/record_envelope.h"
 #include "core/status_macros.h"
+#include "nlohmann/json.hpp"
 #include "pqxx/pqxx"
 #include "server/storage/internal/pqxx_status.h"
 
@@ -42,16 +43,31 @@ using core::record::ModelRef;
 // microseconds since the epoch (extract() is exact numeric in PostgreSQL 14+).
 
 // Columns of a StoredRecord, in the order ReadStoredRecord reads them, for a
-// query over `records r`.
-constexpr char kRecordColumns[] =
+// query over `records r`: kRecordFieldColumns, then one signer column,
+// kSignerIdsColumn (lists, lineage) or kSignerRowsColumn (lookups of one or
+// a few records, which need the signer keys' current rows too: reading them
+// in the same statement saves a round trip and sees one snapshot).
+constexpr char kRecordFieldColumns[] =
     "r.id, r.record_digest, r.model_namespace, r.model_name, "
     "r.model_version, r.root_digest, r.envelope, "
     "(extract(epoch FROM r.published_at) * 1000000)::bigint, "
     "to_char(r.release_date, 'YYYY-MM-DD'), r.weights_license, "
-    "r.code_license, r.declared_openness, "
+    "r.code_license, r.declared_openness, ";
+constexpr char kSignerIdsColumn[] =
     "(SELECT string_agg(k.key_id, ',' ORDER BY k.key_id) "
     "FROM record_signatures s JOIN keys k ON k.id = s.key_id "
     "WHERE s.record_id = r.id)";
+// A JSON array of the signer keys' rows, ordered by key id; public_key is
+// lowercase hex, times are integer microseconds (revoked_us null if active).
+constexpr char kSignerRowsColumn[] =
+    "(SELECT json_agg(json_build_object('key_id', k.key_id, "
+    "'namespace', n.name, 'key_type', k.key_type, "
+    "'public_key', encode(k.public_key, 'hex'), 'status', k.status, "
+    "'added_us', (extract(epoch FROM k.added_at) * 1000000)::bigint, "
+    "'revoked_us', (extract(epoch FROM k.revoked_at) * 1000000)::bigint) "
+    "ORDER BY k.key_id) "
+    "FROM record_signatures s JOIN keys k ON k.id = s.key_id "
+    "JOIN namespaces n ON n.id = k.namespace_id WHERE s.record_id = r.id)";
 constexpr int kRecordColumnCount = 13;
 
 constexpr char kNewestFirst[] = " ORDER BY r.published_at DESC, r.id DESC";
@@ -151,7 +167,7 @@ constexpr char kInsertLicenseRefsSql[] =
     "SELECT $1, t.license_id, t.source "
     "FROM unnest($2::text[], $3::text[]) AS t(license_id, source)";
 
-// Record lookups: WHERE clauses appended to "SELECT kRecordColumns FROM
+// Record lookups: WHERE clauses appended to "SELECT <record columns> FROM
 // records r".
 constexpr char kByDigestWhere[] = " WHERE r.record_digest = $1";
 constexpr char kByRefWhere[] =
@@ -286,29 +302,32 @@ struct Statements {
   Statement insert_components{"insert_components", kInsertComponentsSql};
   Statement insert_lineage{"insert_lineage", kInsertLineageSql};
   Statement insert_license_refs{"insert_license_refs", kInsertLicenseRefsSql};
-  Statement record_by_digest{"record_by_digest",
-                             absl::StrCat("SELECT ", kRecordColumns,
-                                          " FROM records r", kByDigestWhere)};
+  Statement record_by_digest{
+      "record_by_digest",
+      absl::StrCat("SELECT ", kRecordFieldColumns, kSignerRowsColumn,
+                   " FROM records r", kByDigestWhere)};
   Statement record_by_ref{
       "record_by_ref",
-      absl::StrCat("SELECT ", kRecordColumns, " FROM records r", kByRefWhere)};
+      absl::StrCat("SELECT ", kRecordFieldColumns, kSignerRowsColumn,
+                   " FROM records r", kByRefWhere)};
   Statement latest_record{
       "latest_record",
-      absl::StrCat("SELECT ", kRecordColumns, " FROM records r", kLatestWhere,
-                   kNewestFirst, " LIMIT 1")};
+      absl::StrCat("SELECT ", kRecordFieldColumns, kSignerRowsColumn,
+                   " FROM records r", kLatestWhere, kNewestFirst, " LIMIT 1")};
   Statement records_by_root{
       "records_by_root",
-      absl::StrCat("SELECT ", kRecordColumns, " FROM records r", kByRootWhere,
-                   kNewestFirst, " LIMIT $2")};
+      absl::StrCat("SELECT ", kRecordFieldColumns, kSignerRowsColumn,
+                   " FROM records r", kByRootWhere, kNewestFirst, " LIMIT $2")};
   Statement list_versions{"list_versions", kListVersionsSql};
   Statement model_exists{"model_exists", kModelExistsSql};
   Statement records_by_artifacts{
-      "records_by_artifacts", absl::StrCat(kArtifactHitsPrefix, "SELECT ",
-                                           kRecordColumns, kArtifactHitsJoin)};
+      "records_by_artifacts",
+      absl::StrCat(kArtifactHitsPrefix, "SELECT ", kRecordFieldColumns,
+                   kSignerRowsColumn, kArtifactHitsJoin)};
   Statement lineage_nodes{
       "lineage_nodes",
-      absl::StrCat(kLineageNodesPrefix, "SELECT ", kRecordColumns,
-                   ", reached.distance", kLineageNodesJoin)};
+      absl::StrCat(kLineageNodesPrefix, "SELECT ", kRecordFieldColumns,
+                   kSignerIdsColumn, ", reached.distance", kLineageNodesJoin)};
   Statement lineage_edges{"lineage_edges", kLineageEdgesSql};
 };
 
@@ -415,7 +434,86 @@ absl::Status CheckPageSize(const PageRequest& page) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<StoredRecord> ReadStoredRecord(const pqxx::row& row) {
+absl::StatusOr<KeyStatus> ParseKeyStatus(absl::string_view key_id,
+                                         absl::string_view status) {
+  if (status == "active") return KeyStatus::kActive;
+  if (status == "revoked") return KeyStatus::kRevoked;
+  return absl::DataLossError(
+      absl::StrCat("key ", key_id, " has unknown status \"", status, "\""));
+}
+
+absl::StatusOr<core::crypto::KeyType> ParseStoredKeyType(
+    absl::string_view key_id, absl::string_view type) {
+  absl::StatusOr<core::crypto::KeyType> parsed =
+      core::crypto::ParseKeyType(type);
+  if (!parsed.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("key ", key_id, " has unknown type \"", type, "\""));
+  }
+  return parsed;
+}
+
+absl::StatusOr<KeyRow> ReadKeyRow(const pqxx::row& row) {
+  KeyRow key;
+  key.key_id = row[0].as<std::string>();
+  key.namespace_name = row[1].as<std::string>();
+  PEDIGREE_ASSIGN_OR_RETURN(
+      key.type, ParseStoredKeyType(key.key_id, row[2].as<std::string>()));
+  key.spki_der = Bytes(row[3]);
+  PEDIGREE_ASSIGN_OR_RETURN(
+      key.status, ParseKeyStatus(key.key_id, row[4].as<std::string>()));
+  key.added_at = FromMicros(row[5]);
+  if (!row[6].is_null()) key.revoked_at = FromMicros(row[6]);
+  return key;
+}
+
+// Returns the KeyRow in one element of a kSignerRowsColumn array, or
+// DataLoss naming `record_id`.
+absl::StatusOr<KeyRow> KeyRowFromJson(const nlohmann::json& object,
+                                      int64_t record_id) {
+  const auto malformed = [record_id](absl::string_view what) {
+    return absl::DataLossError(absl::StrCat(
+        "signer key rows of record ", record_id, " are malformed: ", what));
+  };
+  if (!object.is_object()) return malformed("element is not an object");
+  const auto text = [&object](const char* name) -> const std::string* {
+    const auto found = object.find(name);
+    if (found == object.end() || !found->is_string()) return nullptr;
+    return found->get_ptr<const std::string*>();
+  };
+  const std::string* key_id = text("key_id");
+  const std::string* namespace_name = text("namespace");
+  const std::string* type = text("key_type");
+  const std::string* public_key = text("public_key");
+  const std::string* status = text("status");
+  const auto added = object.find("added_us");
+  const auto revoked = object.find("revoked_us");
+  if (key_id == nullptr || namespace_name == nullptr || type == nullptr ||
+      public_key == nullptr || status == nullptr || added == object.end() ||
+      !added->is_number_integer() || revoked == object.end() ||
+      !(revoked->is_null() || revoked->is_number_integer())) {
+    return malformed("missing or mistyped field");
+  }
+  KeyRow key;
+  key.key_id = *key_id;
+  key.namespace_name = *namespace_name;
+  PEDIGREE_ASSIGN_OR_RETURN(key.type, ParseStoredKeyType(key.key_id, *type));
+  absl::StatusOr<std::string> spki = core::HexDecode(*public_key);
+  if (!spki.ok()) return malformed("public_key is not lowercase hex");
+  key.spki_der = *std::move(spki);
+  PEDIGREE_ASSIGN_OR_RETURN(key.status, ParseKeyStatus(key.key_id, *status));
+  key.added_at = absl::FromUnixMicros(added->get<int64_t>());
+  if (!revoked->is_null()) {
+    key.revoked_at = absl::FromUnixMicros(revoked->get<int64_t>());
+  }
+  return key;
+}
+
+// Which signer column a record query ends with.
+enum class SignerColumn { kIds, kRows };
+
+absl::StatusOr<StoredRecord> ReadStoredRecord(const pqxx::row& row,
+                                              SignerColumn signers) {
   StoredRecord record;
   record.id = row[0].as<int64_t>();
   record.record_digest = Bytes(row[1]);
@@ -429,8 +527,25 @@ absl::StatusOr<StoredRecord> ReadStoredRecord(const pqxx::row& row) {
   record.weights_license = row[9].as<std::string>();
   record.code_license = row[10].as<std::string>();
   record.declared_openness = row[11].as<std::string>();
-  if (!row[12].is_null()) {
-    record.signer_key_ids = absl::StrSplit(row[12].c_str(), ',');
+  if (signers == SignerColumn::kIds) {
+    if (!row[12].is_null()) {
+      record.signer_key_ids = absl::StrSplit(row[12].c_str(), ',');
+    }
+  } else if (!row[12].is_null()) {
+    const nlohmann::json rows = nlohmann::json::parse(
+        row[12].c_str(), nullptr, /*allow_exceptions=*/false);
+    if (rows.is_discarded() || !rows.is_array()) {
+      return absl::DataLossError(absl::StrCat(
+          "signer key rows of record ", record.id, " are not a json array"));
+    }
+    std::vector<KeyRow> keys;
+    keys.reserve(rows.size());
+    for (const nlohmann::json& element : rows) {
+      PEDIGREE_ASSIGN_OR_RETURN(KeyRow key, KeyRowFromJson(element, record.id));
+      record.signer_key_ids.push_back(key.key_id);
+      keys.push_back(std::move(key));
+    }
+    record.signer_keys = std::move(keys);
   }
   if (record.signer_key_ids.empty()) {
     return absl::DataLossError(
@@ -440,41 +555,15 @@ absl::StatusOr<StoredRecord> ReadStoredRecord(const pqxx::row& row) {
 }
 
 absl::StatusOr<std::vector<StoredRecord>> ReadStoredRecords(
-    const pqxx::result& result) {
+    const pqxx::result& result, SignerColumn signers) {
   std::vector<StoredRecord> records;
   records.reserve(result.size());
   for (const pqxx::row& row : result) {
-    PEDIGREE_ASSIGN_OR_RETURN(StoredRecord record, ReadStoredRecord(row));
+    PEDIGREE_ASSIGN_OR_RETURN(StoredRecord record,
+                              ReadStoredRecord(row, signers));
     records.push_back(std::move(record));
   }
   return records;
-}
-
-absl::StatusOr<KeyRow> ReadKeyRow(const pqxx::row& row) {
-  KeyRow key;
-  key.key_id = row[0].as<std::string>();
-  key.namespace_name = row[1].as<std::string>();
-  absl::StatusOr<core::crypto::KeyType> type =
-      core::crypto::ParseKeyType(row[2].as<std::string>());
-  if (!type.ok()) {
-    return absl::DataLossError(absl::StrCat("key ", key.key_id,
-                                            " has unknown type \"",
-                                            row[2].as<std::string>(), "\""));
-  }
-  key.type = *type;
-  key.spki_der = Bytes(row[3]);
-  const std::string status = row[4].as<std::string>();
-  if (status == "active") {
-    key.status = KeyStatus::kActive;
-  } else if (status == "revoked") {
-    key.status = KeyStatus::kRevoked;
-  } else {
-    return absl::DataLossError(absl::StrCat(
-        "key ", key.key_id, " has unknown status \"", status, "\""));
-  }
-  key.added_at = FromMicros(row[5]);
-  if (!row[6].is_null()) key.revoked_at = FromMicros(row[6]);
-  return key;
 }
 
 std::string ModelLabel(const ModelRef& ref) {
@@ -648,7 +737,8 @@ absl::StatusOr<std::optional<StoredRecord>> FindByDigest(
   pqxx::result result =
       Exec(tx, Sql().record_by_digest, pqxx::binarystring(std::string(digest)));
   if (result.empty()) return std::optional<StoredRecord>();
-  PEDIGREE_ASSIGN_OR_RETURN(StoredRecord record, ReadStoredRecord(result[0]));
+  PEDIGREE_ASSIGN_OR_RETURN(StoredRecord record,
+                            ReadStoredRecord(result[0], SignerColumn::kRows));
   return std::optional<StoredRecord>(std::move(record));
 }
 
@@ -977,7 +1067,8 @@ absl::StatusOr<StoredRecord> PostgresRegistryStore::GetRecordByRef(
         const pqxx::result result = Exec(
             tx, Sql().record_by_ref, ref.namespace_name, ref.name, ref.version);
         if (result.empty()) return absl::OkStatus();
-        PEDIGREE_ASSIGN_OR_RETURN(record, ReadStoredRecord(result[0]));
+        PEDIGREE_ASSIGN_OR_RETURN(
+            record, ReadStoredRecord(result[0], SignerColumn::kRows));
         return absl::OkStatus();
       }));
   if (!record.has_value()) {
@@ -1012,7 +1103,8 @@ absl::StatusOr<StoredRecord> PostgresRegistryStore::GetLatestRecord(
         const pqxx::result result =
             Exec(tx, Sql().latest_record, model.namespace_name, model.name);
         if (result.empty()) return absl::OkStatus();
-        PEDIGREE_ASSIGN_OR_RETURN(record, ReadStoredRecord(result[0]));
+        PEDIGREE_ASSIGN_OR_RETURN(
+            record, ReadStoredRecord(result[0], SignerColumn::kRows));
         return absl::OkStatus();
       }));
   if (!record.has_value()) {
@@ -1078,7 +1170,8 @@ absl::StatusOr<RecordPage> PostgresRegistryStore::SearchRecords(
   // The statement varies only by which literal fragments it contains; every
   // value is a parameter.
   const std::string sql = absl::StrCat(
-      "SELECT ", kRecordColumns, " FROM records r WHERE TRUE",
+      "SELECT ", kRecordFieldColumns, kSignerIdsColumn,
+      " FROM records r WHERE TRUE",
       filter.namespace_name ? kSearchNamespace : kSearchNoNamespace,
       filter.name_prefix ? kSearchNamePrefix : kSearchNoNamePrefix,
       filter.license_id ? kSearchLicense : kSearchNoLicense,
@@ -1116,7 +1209,8 @@ absl::StatusOr<RecordPage> PostgresRegistryStore::SearchRecords(
             Nullable(filter.license_id), Nullable(openness),
             Nullable(filter.dataset_name), Nullable(parent), Nullable(relation),
             Nullable(after_text), page.page_size + 1);
-        PEDIGREE_ASSIGN_OR_RETURN(out.records, ReadStoredRecords(result));
+        PEDIGREE_ASSIGN_OR_RETURN(
+            out.records, ReadStoredRecords(result, SignerColumn::kIds));
         return absl::OkStatus();
       }));
   if (static_cast<int>(out.records.size()) > page.page_size) {
@@ -1138,9 +1232,9 @@ PostgresRegistryStore::FindRecordsByArtifacts(
   PEDIGREE_RETURN_IF_ERROR(Run<pqxx::nontransaction>(
       "find records by artifacts", [&](pqxx::transaction_base& tx) {
         PEDIGREE_ASSIGN_OR_RETURN(
-            records,
-            ReadStoredRecords(Exec(tx, Sql().records_by_artifacts,
-                                   pqxx::binarystring(wanted), limit)));
+            records, ReadStoredRecords(Exec(tx, Sql().records_by_artifacts,
+                                            pqxx::binarystring(wanted), limit),
+                                       SignerColumn::kRows));
         return absl::OkStatus();
       }));
   return records;
@@ -1154,9 +1248,11 @@ PostgresRegistryStore::FindRecordsByRootDigest(absl::string_view root_digest,
   PEDIGREE_RETURN_IF_ERROR(Run<pqxx::nontransaction>(
       "find records by root digest", [&](pqxx::transaction_base& tx) {
         PEDIGREE_ASSIGN_OR_RETURN(
-            records, ReadStoredRecords(Exec(
-                         tx, Sql().records_by_root,
-                         pqxx::binarystring(std::string(root_digest)), limit)));
+            records,
+            ReadStoredRecords(
+                Exec(tx, Sql().records_by_root,
+                     pqxx::binarystring(std::string(root_digest)), limit),
+                SignerColumn::kRows));
         return absl::OkStatus();
       }));
   return records;
@@ -1187,7 +1283,8 @@ absl::StatusOr<LineageGraph> PostgresRegistryStore::GetLineage(
                  query.max_depth, Nullable(relations), up, down);
         std::vector<int64_t> ids;
         for (const pqxx::row& row : nodes) {
-          PEDIGREE_ASSIGN_OR_RETURN(StoredRecord record, ReadStoredRecord(row));
+          PEDIGREE_ASSIGN_OR_RETURN(StoredRecord record,
+                                    ReadStoredRecord(row, SignerColumn::kIds));
           ids.push_back(record.id);
           graph.nodes.push_back(LineageNodeRow{
               std::move(record), row[kRecordColumnCount].as<int>()});

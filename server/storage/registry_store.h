@@ -70,6 +70,10 @@ struct StoredRecord {
   std::string code_license;
   std::string declared_openness;            // wire name, e.g. "open_weight"
   std::vector<std::string> signer_key_ids;  // sorted
+  // The current rows of the signer keys (status as of the read), when the
+  // store read them in the same query as the record; then one row per id in
+  // signer_key_ids, in that order. Absent when the caller must use GetKeys.
+  std::optional<std::vector<KeyRow>> signer_keys;
 };
 
 struct PublishResult {

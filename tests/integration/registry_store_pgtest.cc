@@ -604,6 +604,80 @@ TEST_F(PostgresRegistryStoreTest, GetLatestRecordReturnsNotFoundForNoRecord) {
               StatusIs(absl::StatusCode::kNotFound));
 }
 
+TEST_F(PostgresRegistryStoreTest, LookupsReadSignerKeyRowsWithTheRecord) {
+  ASSERT_OK(store_->AddKey(MakeKey(kNamespace, 'b')).status());
+  const Record record = Model("Tiny-1B", "v1");
+  const NewRecord input = Wrap(record, {KeyId('b'), KeyId('a')});
+  ASSERT_OK(store_->PublishRecord(input).status());
+  ASSERT_OK_AND_ASSIGN(const std::vector<KeyRow> keys,
+                       store_->GetKeys({KeyId('a'), KeyId('b')}));
+  ASSERT_EQ(keys.size(), 2u);
+
+  ASSERT_OK_AND_ASSIGN(const StoredRecord by_ref,
+                       store_->GetRecordByRef(record.model.ref));
+  ASSERT_OK_AND_ASSIGN(const StoredRecord by_digest,
+                       store_->GetRecordByDigest(input.record_digest));
+  ASSERT_OK_AND_ASSIGN(const StoredRecord latest,
+                       store_->GetLatestRecord(record.model.ref));
+  ASSERT_OK_AND_ASSIGN(
+      const std::vector<StoredRecord> by_artifact,
+      store_->FindRecordsByArtifacts({record.artifacts.files[0].sha256}, 5));
+  ASSERT_OK_AND_ASSIGN(
+      const std::vector<StoredRecord> by_root,
+      store_->FindRecordsByRootDigest(record.artifacts.root_digest, 5));
+
+  ASSERT_EQ(by_artifact.size(), 1u);
+  ASSERT_EQ(by_root.size(), 1u);
+  for (const StoredRecord* stored :
+       {&by_ref, &by_digest, &latest, &by_artifact[0], &by_root[0]}) {
+    EXPECT_THAT(stored->signer_key_ids, ElementsAre(KeyId('a'), KeyId('b')));
+    ASSERT_TRUE(stored->signer_keys.has_value());
+    ASSERT_EQ(stored->signer_keys->size(), 2u);
+    for (size_t i = 0; i < 2; ++i) {
+      const KeyRow& row = (*stored->signer_keys)[i];
+      const KeyRow& expected = keys[0].key_id == row.key_id ? keys[0] : keys[1];
+      EXPECT_EQ(row.key_id, stored->signer_key_ids[i]);
+      EXPECT_EQ(row.key_id, expected.key_id);
+      EXPECT_EQ(row.namespace_name, expected.namespace_name);
+      EXPECT_EQ(row.type, expected.type);
+      EXPECT_EQ(row.spki_der, expected.spki_der);
+      EXPECT_EQ(row.status, KeyStatus::kActive);
+      EXPECT_EQ(row.added_at, expected.added_at);
+      EXPECT_FALSE(row.revoked_at.has_value());
+    }
+  }
+}
+
+TEST_F(PostgresRegistryStoreTest, LookupsSeeARevocationAtOnce) {
+  const NewRecord input = Wrap(Model("Tiny-1B", "v1"));
+  ASSERT_OK(store_->PublishRecord(input).status());
+  ASSERT_OK_AND_ASSIGN(const StoredRecord before,
+                       store_->GetRecordByDigest(input.record_digest));
+  Revoke(KeyId('a'));
+
+  ASSERT_OK_AND_ASSIGN(const StoredRecord after,
+                       store_->GetRecordByDigest(input.record_digest));
+
+  ASSERT_TRUE(before.signer_keys.has_value());
+  ASSERT_EQ(before.signer_keys->size(), 1u);
+  EXPECT_EQ((*before.signer_keys)[0].status, KeyStatus::kActive);
+  ASSERT_TRUE(after.signer_keys.has_value());
+  ASSERT_EQ(after.signer_keys->size(), 1u);
+  EXPECT_EQ((*after.signer_keys)[0].status, KeyStatus::kRevoked);
+  EXPECT_TRUE((*after.signer_keys)[0].revoked_at.has_value());
+}
+
+TEST_F(PostgresRegistryStoreTest, SearchRecordsLeavesSignerKeyRowsUnread) {
+  Publish(Model("Tiny-1B", "v1"));
+
+  ASSERT_OK_AND_ASSIGN(const RecordPage page,
+                       store_->SearchRecords(SearchFilter{}, PageRequest{}));
+
+  ASSERT_EQ(page.records.size(), 1u);
+  EXPECT_THAT(page.records[0].signer_key_ids, ElementsAre(KeyId('a')));
+  EXPECT_FALSE(page.records[0].signer_keys.has_value());
+}
+
 TEST_F(PostgresRegistryStoreTest, FindRecordsByArtifactsRanksByMatches) {
   Record one = Model("One", "v1");
   Record both = Model("Both", "v1");
