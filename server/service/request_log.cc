@@ -41,9 +41,12 @@ std::string FormatRequestLogLine(const RequestLogEntry& entry) {
 }
 
 void StreamRequestLogger::Log(const RequestLogEntry& entry) {
-  const std::string line = FormatRequestLogLine(entry);
+  // One write per line, so lines from several servers sharing a log sink
+  // never interleave mid-line.
+  const std::string line = absl::StrCat(FormatRequestLogLine(entry), "\n");
   absl::MutexLock lock(&mu_);
-  out_ << line << std::endl;
+  out_.write(line.data(), static_cast<std::streamsize>(line.size()));
+  out_.flush();
 }
 
 }  // namespace pedigree::server::service
