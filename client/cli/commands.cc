@@ -179,6 +179,11 @@ absl::Status ReadSmallFile(const std::string& path, absl::string_view what,
   return absl::OkStatus();
 }
 
+// Returns "1 file" or "N files".
+std::string FileCount(size_t count) {
+  return absl::StrCat(count, count == 1 ? " file" : " files");
+}
+
 std::string HumanBytes(uint64_t bytes) {
   constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
   double value = static_cast<double>(bytes);
@@ -479,8 +484,9 @@ absl::Status RunPublish(const CliConfig& config, std::ostream& out,
   } else {
     out << "dry run: signed record " << record_digest << " for "
         << core::record::ToString(*ref) << " ("
-        << hashed.manifest.entries().size() << " files, root sha256:" << root
-        << ") written to " << publish.envelope_out << "\n";
+        << FileCount(hashed.manifest.entries().size())
+        << ", root sha256:" << root << ") written to " << publish.envelope_out
+        << "\n";
   }
   return absl::OkStatus();
 }
@@ -574,8 +580,8 @@ void PrintVerification(const CliConfig& config, const Verification& result,
     return;
   }
   if (result.verified) {
-    out << "verified " << result.ref << " (" << result.files.size()
-        << " files, root sha256:" << result.root_digest << ") signed by "
+    out << "verified " << result.ref << " (" << FileCount(result.files.size())
+        << ", root sha256:" << result.root_digest << ") signed by "
         << result.signer_key_id << "\n";
     return;
   }
@@ -708,7 +714,8 @@ absl::Status RunShow(const CliConfig& config, std::ostream& out) {
   }
   out << "  record     " << summary.record_digest() << "\n"
       << "  root       sha256:" << summary.root_digest() << " ("
-      << record.files_size() << " files, " << HumanBytes(total_size) << ")\n"
+      << FileCount(static_cast<size_t>(record.files_size())) << ", "
+      << HumanBytes(total_size) << ")\n"
       << "  published  " << FormatTimestamp(summary.published_at()) << "\n"
       << "  released   " << record.release_date() << "\n"
       << "  publisher  " << record.publisher_organization();
