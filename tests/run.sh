@@ -88,6 +88,9 @@ fi
 log "PostgreSQL $("$pg_bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 
 export PEDIGREE_TEST_PG_DSN="host=127.0.0.1 port=$port user=postgres dbname=postgres"
+if [[ $sanitize == *address* ]]; then
+  export LSAN_OPTIONS="suppressions=$repo/tests/lsan.supp:print_suppressions=0"
+fi
 
 cd "$build_dir"
 ctest --output-on-failure --parallel "$(nproc)" --timeout 300 "$@"

@@ -35,11 +35,5 @@ TEST(FromGrpcStatusTest, UnreachableCodesStayDistinct) {
       StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
-TEST(FromGrpcStatusTest, CodeOutsideCanonicalRangeBecomesUnknown) {
-  const grpc::Status status(static_cast<grpc::StatusCode>(99), "odd");
-
-  EXPECT_THAT(FromGrpcStatus(status), StatusIs(absl::StatusCode::kUnknown));
-}
-
 }  // namespace
 }  // namespace pedigree::client
