@@ -8,12 +8,14 @@
 # Environment:
 #   PEDIGREE_BUILD_DIR   build directory (default: build)
 #   PEDIGREE_SANITIZE    '' (default), 'address;undefined' or 'thread'
+#   PEDIGREE_BUILD_TYPE  CMake build type (default: RelWithDebInfo)
 #   PEDIGREE_SKIP_DEPS=1 skip deploy/install-deps.sh (dependencies known present)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${PEDIGREE_BUILD_DIR:-$repo/build}
 sanitize=${PEDIGREE_SANITIZE:-}
+build_type=${PEDIGREE_BUILD_TYPE:-RelWithDebInfo}
 
 log() { printf '[run.sh] %s\n' "$*" >&2; }
 
@@ -21,8 +23,8 @@ if [[ ${PEDIGREE_SKIP_DEPS:-0} != 1 ]]; then
   bash "$repo/deploy/install-deps.sh"
 fi
 
-log "configuring $build_dir (sanitize='$sanitize')"
-cmake -S "$repo" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+log "configuring $build_dir ($build_type, sanitize='$sanitize')"
+cmake -S "$repo" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" \
   -DPEDIGREE_WERROR=ON -DPEDIGREE_SANITIZE="$sanitize" >/dev/null
 log "building"
 cmake --build "$build_dir" --parallel "$(nproc)"
