@@ -21,6 +21,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/encoding/hex.h"
+#include "core/encoding/json_object_reader.h"
 #include "core/encoding/strict_json.h"
 #include "core/status_macros.h"
 #include "nlohmann/json.hpp"
@@ -35,6 +36,9 @@ using core::record::LineageEdge;
 using core::record::OpennessComponent;
 using core::record::Record;
 using Json = nlohmann::json;
+using core::JsonIndexPath;
+using core::JsonMemberPath;
+using core::JsonObjectReader;
 
 constexpr char kRoot[] = "meta";
 
@@ -48,136 +52,11 @@ absl::Status WithPath(absl::string_view path, const absl::Status& status) {
                       absl::StrCat(path, ": ", status.message()));
 }
 
-// `["key"]` for keys that are not plain identifiers (file names), `.key`
-// otherwise.
-std::string Member(absl::string_view path, absl::string_view key) {
-  bool plain = !key.empty();
-  for (const char c : key) {
-    plain = plain && (absl::ascii_isalnum(c) || c == '_');
-  }
-  if (plain) return absl::StrCat(path, ".", key);
-  return absl::StrCat(path, "[\"", absl::CHexEscape(key), "\"]");
-}
-
-std::string Index(absl::string_view path, size_t index) {
-  return absl::StrCat(path, "[", index, "]");
-}
-
-// Reads the members of one JSON object, refusing unknown keys up front.
-// Borrows the JSON value, which must outlive the reader.
-class ObjectReader {
- public:
-  static absl::StatusOr<ObjectReader> Create(
-      const Json& value, std::string path,
-      std::initializer_list<absl::string_view> known_keys) {
-    if (!value.is_object()) return FieldError(path, "expected an object");
-    for (auto it = value.begin(); it != value.end(); ++it) {
-      bool known = false;
-      for (absl::string_view k : known_keys) known = known || k == it.key();
-      if (!known) return FieldError(Member(path, it.key()), "unknown field");
-    }
-    return ObjectReader(&value, std::move(path));
-  }
-
-  std::string Path(absl::string_view key) const { return Member(path_, key); }
-
-  // Returns the value of `key`, or nullptr if it is absent and optional.
-  absl::StatusOr<const Json*> Get(absl::string_view key, bool required) const {
-    const auto it = value_->find(std::string(key));
-    if (it == value_->end()) {
-      if (required) return FieldError(Path(key), "missing required field");
-      return nullptr;
-    }
-    return &*it;
-  }
-
-  absl::StatusOr<std::optional<std::string>> OptionalString(
-      absl::string_view key) const {
-    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, false));
-    if (value == nullptr) return std::optional<std::string>();
-    if (!value->is_string()) return FieldError(Path(key), "expected a string");
-    return std::optional<std::string>(value->get_ref<const Json::string_t&>());
-  }
-
-  absl::StatusOr<std::string> String(absl::string_view key) const {
-    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, true));
-    if (!value->is_string()) return FieldError(Path(key), "expected a string");
-    return value->get_ref<const Json::string_t&>();
-  }
-
-  absl::StatusOr<std::optional<uint32_t>> OptionalUint32(
-      absl::string_view key) const {
-    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, false));
-    if (value == nullptr) return std::optional<uint32_t>();
-    if (!value->is_number_unsigned()) {
-      return FieldError(Path(key), "expected a non-negative integer");
-    }
-    const uint64_t number = value->get<uint64_t>();
-    if (number > std::numeric_limits<uint32_t>::max()) {
-      return FieldError(Path(key), absl::StrCat(number, " is too large"));
-    }
-    return std::optional<uint32_t>(static_cast<uint32_t>(number));
-  }
-
-  absl::StatusOr<uint32_t> Uint32(absl::string_view key) const {
-    PEDIGREE_RETURN_IF_ERROR(Get(key, true).status());
-    PEDIGREE_ASSIGN_OR_RETURN(std::optional<uint32_t> value,
-                              OptionalUint32(key));
-    return *value;
-  }
-
-  absl::StatusOr<std::optional<bool>> OptionalBool(
-      absl::string_view key) const {
-    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, false));
-    if (value == nullptr) return std::optional<bool>();
-    if (!value->is_boolean()) {
-      return FieldError(Path(key), "expected a boolean");
-    }
-    return std::optional<bool>(value->get<bool>());
-  }
-
-  // Returns the array at `key`; an absent optional array is empty.
-  absl::StatusOr<std::vector<const Json*>> OptionalArray(
-      absl::string_view key) const {
-    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, false));
-    std::vector<const Json*> elements;
-    if (value == nullptr) return elements;
-    if (!value->is_array()) return FieldError(Path(key), "expected an array");
-    for (const Json& element : *value) elements.push_back(&element);
-    return elements;
-  }
-
-  // Returns the reader of the object at `key`, or nullopt if it is absent.
-  absl::StatusOr<std::optional<ObjectReader>> OptionalObject(
-      absl::string_view key,
-      std::initializer_list<absl::string_view> known_keys) const {
-    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, false));
-    if (value == nullptr) return std::optional<ObjectReader>();
-    PEDIGREE_ASSIGN_OR_RETURN(ObjectReader reader,
-                              Create(*value, Path(key), known_keys));
-    return std::optional<ObjectReader>(std::move(reader));
-  }
-
-  absl::StatusOr<ObjectReader> Object(
-      absl::string_view key,
-      std::initializer_list<absl::string_view> known_keys) const {
-    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, true));
-    return Create(*value, Path(key), known_keys);
-  }
-
- private:
-  ObjectReader(const Json* value, std::string path)
-      : value_(value), path_(std::move(path)) {}
-
-  const Json* value_;
-  std::string path_;
-};
-
 // Parses an enumeration value with `parse` (a core::record::Parse*), naming
 // the field on error.
 template <typename Parse>
-auto ParseEnum(const ObjectReader& reader, absl::string_view key, Parse parse)
-    -> decltype(parse(absl::string_view())) {
+auto ParseEnum(const JsonObjectReader& reader, absl::string_view key,
+               Parse parse) -> decltype(parse(absl::string_view())) {
   PEDIGREE_ASSIGN_OR_RETURN(std::string name, reader.String(key));
   auto value = parse(name);
   if (!value.ok()) return WithPath(reader.Path(key), value.status());
@@ -185,16 +64,16 @@ auto ParseEnum(const ObjectReader& reader, absl::string_view key, Parse parse)
 }
 
 absl::StatusOr<core::record::ModelLocator> ParseLocator(
-    const ObjectReader& reader, absl::string_view key, std::string text) {
+    const JsonObjectReader& reader, absl::string_view key, std::string text) {
   absl::StatusOr<core::record::ModelLocator> locator =
       core::record::ParseModelLocator(text);
   if (!locator.ok()) return WithPath(reader.Path(key), locator.status());
   return locator;
 }
 
-absl::Status ParsePublisher(const ObjectReader& root, MetaFile* meta) {
+absl::Status ParsePublisher(const JsonObjectReader& root, MetaFile* meta) {
   PEDIGREE_ASSIGN_OR_RETURN(
-      ObjectReader publisher,
+      JsonObjectReader publisher,
       root.Object("publisher", {"organization", "jurisdiction"}));
   PEDIGREE_ASSIGN_OR_RETURN(meta->publisher.organization,
                             publisher.String("organization"));
@@ -203,8 +82,8 @@ absl::Status ParsePublisher(const ObjectReader& root, MetaFile* meta) {
   return absl::OkStatus();
 }
 
-absl::Status ParseLicenses(const ObjectReader& root, MetaFile* meta) {
-  PEDIGREE_ASSIGN_OR_RETURN(ObjectReader licenses,
+absl::Status ParseLicenses(const JsonObjectReader& root, MetaFile* meta) {
+  PEDIGREE_ASSIGN_OR_RETURN(JsonObjectReader licenses,
                             root.Object("licenses", {"weights", "code"}));
   PEDIGREE_ASSIGN_OR_RETURN(meta->licenses.weights, licenses.String("weights"));
   PEDIGREE_ASSIGN_OR_RETURN(meta->licenses.code, licenses.String("code"));
@@ -213,9 +92,10 @@ absl::Status ParseLicenses(const ObjectReader& root, MetaFile* meta) {
                             root.OptionalArray("license_refs"));
   for (size_t i = 0; i < refs.size(); ++i) {
     PEDIGREE_ASSIGN_OR_RETURN(
-        ObjectReader ref,
-        ObjectReader::Create(*refs[i], Index("meta.license_refs", i),
-                             {"id", "name", "url"}));
+        JsonObjectReader ref,
+        JsonObjectReader::Create(*refs[i],
+                                 JsonIndexPath("meta.license_refs", i),
+                                 {"id", "name", "url"}));
     LicenseRefDeclaration declaration;
     PEDIGREE_ASSIGN_OR_RETURN(declaration.id, ref.String("id"));
     PEDIGREE_ASSIGN_OR_RETURN(declaration.name, ref.String("name"));
@@ -225,9 +105,9 @@ absl::Status ParseLicenses(const ObjectReader& root, MetaFile* meta) {
   return absl::OkStatus();
 }
 
-absl::Status ParseOpenness(const ObjectReader& root, MetaFile* meta) {
+absl::Status ParseOpenness(const JsonObjectReader& root, MetaFile* meta) {
   PEDIGREE_ASSIGN_OR_RETURN(
-      std::optional<ObjectReader> openness,
+      std::optional<JsonObjectReader> openness,
       root.OptionalObject("openness", {"claim", "components"}));
   if (!openness.has_value()) return absl::OkStatus();
   PEDIGREE_ASSIGN_OR_RETURN(
@@ -237,10 +117,10 @@ absl::Status ParseOpenness(const ObjectReader& root, MetaFile* meta) {
                             openness->OptionalArray("components"));
   for (size_t i = 0; i < components.size(); ++i) {
     PEDIGREE_ASSIGN_OR_RETURN(
-        ObjectReader reader,
-        ObjectReader::Create(*components[i],
-                             Index("meta.openness.components", i),
-                             {"component", "status", "license", "location"}));
+        JsonObjectReader reader,
+        JsonObjectReader::Create(
+            *components[i], JsonIndexPath("meta.openness.components", i),
+            {"component", "status", "license", "location"}));
     OpennessComponent component;
     PEDIGREE_ASSIGN_OR_RETURN(
         component.component,
@@ -257,15 +137,16 @@ absl::Status ParseOpenness(const ObjectReader& root, MetaFile* meta) {
   return absl::OkStatus();
 }
 
-absl::Status ParseDatasets(const ObjectReader& root, MetaFile* meta) {
+absl::Status ParseDatasets(const JsonObjectReader& root, MetaFile* meta) {
   PEDIGREE_ASSIGN_OR_RETURN(std::vector<const Json*> datasets,
                             root.OptionalArray("datasets"));
   for (size_t i = 0; i < datasets.size(); ++i) {
     PEDIGREE_ASSIGN_OR_RETURN(
-        ObjectReader reader,
-        ObjectReader::Create(*datasets[i], Index("meta.datasets", i),
-                             {"name", "uri", "role", "disclosure", "license",
-                              "sha256", "synthetic", "generated_by"}));
+        JsonObjectReader reader,
+        JsonObjectReader::Create(
+            *datasets[i], JsonIndexPath("meta.datasets", i),
+            {"name", "uri", "role", "disclosure", "license", "sha256",
+             "synthetic", "generated_by"}));
     Dataset dataset;
     PEDIGREE_ASSIGN_OR_RETURN(dataset.name, reader.String("name"));
     PEDIGREE_ASSIGN_OR_RETURN(dataset.uri, reader.OptionalString("uri"));
@@ -301,14 +182,14 @@ absl::Status ParseDatasets(const ObjectReader& root, MetaFile* meta) {
   return absl::OkStatus();
 }
 
-absl::Status ParseParents(const ObjectReader& root, MetaFile* meta) {
+absl::Status ParseParents(const JsonObjectReader& root, MetaFile* meta) {
   PEDIGREE_ASSIGN_OR_RETURN(std::vector<const Json*> parents,
                             root.OptionalArray("parents"));
   for (size_t i = 0; i < parents.size(); ++i) {
     PEDIGREE_ASSIGN_OR_RETURN(
-        ObjectReader reader,
-        ObjectReader::Create(*parents[i], Index("meta.parents", i),
-                             {"ref", "relation", "detail"}));
+        JsonObjectReader reader,
+        JsonObjectReader::Create(*parents[i], JsonIndexPath("meta.parents", i),
+                                 {"ref", "relation", "detail"}));
     LineageEdge edge;
     PEDIGREE_ASSIGN_OR_RETURN(std::string ref, reader.String("ref"));
     PEDIGREE_ASSIGN_OR_RETURN(edge.ref,
@@ -317,7 +198,7 @@ absl::Status ParseParents(const ObjectReader& root, MetaFile* meta) {
         edge.relation,
         ParseEnum(reader, "relation", core::record::ParseRelation));
     PEDIGREE_ASSIGN_OR_RETURN(
-        std::optional<ObjectReader> detail,
+        std::optional<JsonObjectReader> detail,
         reader.OptionalObject("detail", {"method", "bits", "lora_rank",
                                          "merge_weight_permille"}));
     if (detail.has_value()) {
@@ -343,9 +224,10 @@ absl::Status ParseFiles(const Json& document, MetaFile* meta) {
     return FieldError("meta.files", "expected an object");
   for (auto it = files->begin(); it != files->end(); ++it) {
     PEDIGREE_ASSIGN_OR_RETURN(
-        ObjectReader reader,
-        ObjectReader::Create(it.value(), Member("meta.files", it.key()),
-                             {"format", "dtype", "quantization"}));
+        JsonObjectReader reader,
+        JsonObjectReader::Create(it.value(),
+                                 JsonMemberPath("meta.files", it.key()),
+                                 {"format", "dtype", "quantization"}));
     FileMeta file;
     PEDIGREE_ASSIGN_OR_RETURN(std::optional<std::string> format,
                               reader.OptionalString("format"));
@@ -357,7 +239,7 @@ absl::Status ParseFiles(const Json& document, MetaFile* meta) {
     }
     PEDIGREE_ASSIGN_OR_RETURN(file.dtype, reader.OptionalString("dtype"));
     PEDIGREE_ASSIGN_OR_RETURN(
-        std::optional<ObjectReader> quantization,
+        std::optional<JsonObjectReader> quantization,
         reader.OptionalObject("quantization", {"method", "bits"}));
     if (quantization.has_value()) {
       core::record::Quantization value;
@@ -440,7 +322,7 @@ class PathTranslator {
         if (absl::StartsWith(rest, ".format") ||
             absl::StartsWith(rest, ".dtype") ||
             absl::StartsWith(rest, ".quantization")) {
-          return absl::StrCat(Member("meta.files", name), rest);
+          return absl::StrCat(JsonMemberPath("meta.files", name), rest);
         }
         return absl::StrCat("model file \"", absl::CHexEscape(name), "\"",
                             rest);
@@ -472,8 +354,8 @@ absl::StatusOr<MetaFile> ParseMetaFile(absl::string_view json) {
                             core::ParseStrictJson(json, json_options));
 
   PEDIGREE_ASSIGN_OR_RETURN(
-      ObjectReader root,
-      ObjectReader::Create(
+      JsonObjectReader root,
+      JsonObjectReader::Create(
           document, kRoot,
           {"description", "release_date", "publisher", "licenses",
            "license_refs", "openness", "datasets", "parents", "files"}));
@@ -537,7 +419,7 @@ absl::StatusOr<Record> BuildRecord(const MetaFile& meta,
   }
   for (const auto& [name, file] : meta.files) {
     if (hashed.manifest.Find(name) == nullptr) {
-      return FieldError(Member("meta.files", name),
+      return FieldError(JsonMemberPath("meta.files", name),
                         "no such file in the model directory");
     }
   }

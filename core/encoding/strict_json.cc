@@ -8,27 +8,13 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "core/encoding/json_object_reader.h"
 
 namespace pedigree::core {
 namespace {
 
 using Json = nlohmann::json;
-
-// `path.key` for plain identifiers, `path["key"]` otherwise, so that a key
-// cannot forge the rest of a message.
-std::string Member(absl::string_view path, absl::string_view key) {
-  bool plain = !key.empty();
-  for (const char c : key) {
-    plain = plain && (absl::ascii_isalnum(c) || c == '_');
-  }
-  if (plain) {
-    return path.empty() ? std::string(key) : absl::StrCat(path, ".", key);
-  }
-  return absl::StrCat(path, "[\"", absl::CHexEscape(key), "\"]");
-}
 
 // Records the first repeated object key while nlohmann parses (its DOM keeps
 // only the last value of a repeated key, so it must be caught here), with the
@@ -87,8 +73,8 @@ class DuplicateKeyDetector {
   std::string Path() const {
     std::string path = root_path_;
     for (const Frame& frame : frames_) {
-      path = frame.is_object ? Member(path, frame.key)
-                             : absl::StrCat(path, "[", frame.index, "]");
+      path = frame.is_object ? JsonMemberPath(path, frame.key)
+                             : JsonIndexPath(path, frame.index);
     }
     return path;
   }

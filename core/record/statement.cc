@@ -11,6 +11,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "core/encoding/hex.h"
+#include "core/encoding/json_object_reader.h"
 #include "core/encoding/strict_json.h"
 #include "core/record/internal/text.h"
 #include "core/status_macros.h"
@@ -139,122 +140,6 @@ Json PredicateJson(const Record& record) {
 // ---------------------------------------------------------------------------
 // Parsing.
 
-std::string Join(absl::string_view path, absl::string_view key) {
-  if (path.empty()) return std::string(key);
-  return absl::StrCat(path, ".", key);
-}
-
-std::string Index(absl::string_view path, size_t index) {
-  return absl::StrCat(path, "[", index, "]");
-}
-
-// Reads the fields of one JSON object, refusing unknown keys up front.
-// Borrows the JSON value, which must outlive the reader.
-class ObjectReader {
- public:
-  static absl::StatusOr<ObjectReader> Create(
-      const Json& value, std::string path,
-      std::initializer_list<absl::string_view> known_keys) {
-    if (!value.is_object()) return FieldError(path, "expected an object");
-    for (auto it = value.begin(); it != value.end(); ++it) {
-      bool known = false;
-      for (absl::string_view k : known_keys) known = known || k == it.key();
-      if (!known) return FieldError(Join(path, it.key()), "unknown field");
-    }
-    return ObjectReader(&value, std::move(path));
-  }
-
-  std::string Path(absl::string_view key) const { return Join(path_, key); }
-
-  // Returns the value of `key`, or nullptr if it is absent and optional.
-  absl::StatusOr<const Json*> Get(absl::string_view key, bool required) const {
-    const auto it = value_->find(std::string(key));
-    if (it == value_->end()) {
-      if (required) return FieldError(Path(key), "missing required field");
-      return nullptr;
-    }
-    return &*it;
-  }
-
-  absl::StatusOr<std::optional<std::string>> OptionalString(
-      absl::string_view key) const {
-    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, false));
-    if (value == nullptr) return std::optional<std::string>();
-    if (!value->is_string()) return FieldError(Path(key), "expected a string");
-    return std::optional<std::string>(value->get_ref<const Json::string_t&>());
-  }
-
-  absl::StatusOr<std::string> String(absl::string_view key) const {
-    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, true));
-    if (!value->is_string()) return FieldError(Path(key), "expected a string");
-    return value->get_ref<const Json::string_t&>();
-  }
-
-  absl::StatusOr<std::optional<uint64_t>> OptionalUint(absl::string_view key,
-                                                       uint64_t max) const {
-    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, false));
-    if (value == nullptr) return std::optional<uint64_t>();
-    if (!value->is_number_unsigned()) {
-      return FieldError(Path(key), "expected a non-negative integer");
-    }
-    const uint64_t number = value->get<uint64_t>();
-    if (number > max) {
-      return FieldError(Path(key),
-                        absl::StrCat(number, " is larger than ", max));
-    }
-    return std::optional<uint64_t>(number);
-  }
-
-  absl::StatusOr<uint64_t> Uint(absl::string_view key, uint64_t max) const {
-    PEDIGREE_RETURN_IF_ERROR(Get(key, true).status());
-    PEDIGREE_ASSIGN_OR_RETURN(std::optional<uint64_t> value,
-                              OptionalUint(key, max));
-    return *value;
-  }
-
-  absl::StatusOr<bool> Bool(absl::string_view key) const {
-    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, true));
-    if (!value->is_boolean()) {
-      return FieldError(Path(key), "expected a boolean");
-    }
-    return value->get<bool>();
-  }
-
-  absl::StatusOr<const Json*> Array(absl::string_view key) const {
-    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, true));
-    if (!value->is_array()) return FieldError(Path(key), "expected an array");
-    return value;
-  }
-
-  // Returns the reader of the object at `key`, or nullopt if it is absent
-  // and optional.
-  absl::StatusOr<std::optional<ObjectReader>> OptionalObject(
-      absl::string_view key,
-      std::initializer_list<absl::string_view> known_keys) const {
-    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, false));
-    if (value == nullptr) return std::optional<ObjectReader>();
-    PEDIGREE_ASSIGN_OR_RETURN(ObjectReader reader,
-                              Create(*value, Path(key), known_keys));
-    return std::optional<ObjectReader>(std::move(reader));
-  }
-
-  absl::StatusOr<ObjectReader> Object(
-      absl::string_view key,
-      std::initializer_list<absl::string_view> known_keys) const {
-    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Get(key, true));
-    return Create(*value, Path(key), known_keys);
-  }
-
-  size_t size() const { return value_->size(); }
-
- private:
-  ObjectReader(const Json* value, std::string path)
-      : value_(value), path_(std::move(path)) {}
-
-  const Json* value_;
-  std::string path_;
-};
-
 // Parses a 32-byte digest spelled as 64 lowercase hex characters.
 absl::StatusOr<std::string> ParseDigestHex(absl::string_view path,
                                            absl::string_view hex) {
@@ -273,9 +158,9 @@ absl::StatusOr<T> AtPath(absl::string_view path, absl::StatusOr<T> value) {
   return value;
 }
 
-absl::Status ParseModel(const ObjectReader& predicate, ModelInfo* model) {
+absl::Status ParseModel(const JsonObjectReader& predicate, ModelInfo* model) {
   PEDIGREE_ASSIGN_OR_RETURN(
-      ObjectReader reader,
+      JsonObjectReader reader,
       predicate.Object("model", {"namespace", "name", "version", "description",
                                  "release_date", "publisher"}));
   PEDIGREE_ASSIGN_OR_RETURN(model->ref.namespace_name,
@@ -285,7 +170,7 @@ absl::Status ParseModel(const ObjectReader& predicate, ModelInfo* model) {
   PEDIGREE_ASSIGN_OR_RETURN(model->description, reader.String("description"));
   PEDIGREE_ASSIGN_OR_RETURN(model->release_date, reader.String("release_date"));
   PEDIGREE_ASSIGN_OR_RETURN(
-      ObjectReader publisher,
+      JsonObjectReader publisher,
       reader.Object("publisher", {"organization", "jurisdiction"}));
   PEDIGREE_ASSIGN_OR_RETURN(model->publisher.organization,
                             publisher.String("organization"));
@@ -297,17 +182,17 @@ absl::Status ParseModel(const ObjectReader& predicate, ModelInfo* model) {
 absl::StatusOr<ArtifactFile> ParseArtifactFile(const Json& value,
                                                const std::string& path) {
   PEDIGREE_ASSIGN_OR_RETURN(
-      ObjectReader reader,
-      ObjectReader::Create(value, path,
-                           {"name", "sha256", "size", "shard", "format",
-                            "dtype", "quantization"}));
+      JsonObjectReader reader,
+      JsonObjectReader::Create(value, path,
+                               {"name", "sha256", "size", "shard", "format",
+                                "dtype", "quantization"}));
   ArtifactFile file;
   PEDIGREE_ASSIGN_OR_RETURN(file.name, reader.String("name"));
   PEDIGREE_ASSIGN_OR_RETURN(std::string sha256, reader.String("sha256"));
   PEDIGREE_ASSIGN_OR_RETURN(file.sha256,
                             ParseDigestHex(reader.Path("sha256"), sha256));
   PEDIGREE_ASSIGN_OR_RETURN(file.size, reader.Uint("size", kMaxJsonInteger));
-  PEDIGREE_ASSIGN_OR_RETURN(std::optional<ObjectReader> shard,
+  PEDIGREE_ASSIGN_OR_RETURN(std::optional<JsonObjectReader> shard,
                             reader.OptionalObject("shard", {"start", "end"}));
   if (shard.has_value()) {
     manifest::Shard value;
@@ -325,7 +210,7 @@ absl::StatusOr<ArtifactFile> ParseArtifactFile(const Json& value,
   }
   PEDIGREE_ASSIGN_OR_RETURN(file.dtype, reader.OptionalString("dtype"));
   PEDIGREE_ASSIGN_OR_RETURN(
-      std::optional<ObjectReader> quantization,
+      std::optional<JsonObjectReader> quantization,
       reader.OptionalObject("quantization", {"method", "bits"}));
   if (quantization.has_value()) {
     Quantization value;
@@ -339,16 +224,16 @@ absl::StatusOr<ArtifactFile> ParseArtifactFile(const Json& value,
   return file;
 }
 
-absl::Status ParseArtifacts(const ObjectReader& predicate,
+absl::Status ParseArtifacts(const JsonObjectReader& predicate,
                             Artifacts* artifacts) {
   PEDIGREE_ASSIGN_OR_RETURN(
-      ObjectReader reader,
+      JsonObjectReader reader,
       predicate.Object("artifacts", {"files", "root_digest"}));
   PEDIGREE_ASSIGN_OR_RETURN(const Json* files, reader.Array("files"));
   for (size_t i = 0; i < files->size(); ++i) {
     PEDIGREE_ASSIGN_OR_RETURN(
         ArtifactFile file,
-        ParseArtifactFile((*files)[i], Index(reader.Path("files"), i)));
+        ParseArtifactFile((*files)[i], JsonIndexPath(reader.Path("files"), i)));
     artifacts->files.push_back(std::move(file));
   }
   PEDIGREE_ASSIGN_OR_RETURN(std::string root, reader.String("root_digest"));
@@ -357,8 +242,8 @@ absl::Status ParseArtifacts(const ObjectReader& predicate,
   return absl::OkStatus();
 }
 
-absl::Status ParseLicenses(const ObjectReader& predicate, Record* record) {
-  PEDIGREE_ASSIGN_OR_RETURN(ObjectReader licenses,
+absl::Status ParseLicenses(const JsonObjectReader& predicate, Record* record) {
+  PEDIGREE_ASSIGN_OR_RETURN(JsonObjectReader licenses,
                             predicate.Object("licenses", {"weights", "code"}));
   PEDIGREE_ASSIGN_OR_RETURN(record->licenses.weights,
                             licenses.String("weights"));
@@ -367,10 +252,10 @@ absl::Status ParseLicenses(const ObjectReader& predicate, Record* record) {
   PEDIGREE_ASSIGN_OR_RETURN(const Json* refs, predicate.Array("license_refs"));
   for (size_t i = 0; i < refs->size(); ++i) {
     PEDIGREE_ASSIGN_OR_RETURN(
-        ObjectReader reader,
-        ObjectReader::Create((*refs)[i],
-                             Index(predicate.Path("license_refs"), i),
-                             {"id", "name", "url"}));
+        JsonObjectReader reader,
+        JsonObjectReader::Create(
+            (*refs)[i], JsonIndexPath(predicate.Path("license_refs"), i),
+            {"id", "name", "url"}));
     LicenseRefDeclaration declaration;
     PEDIGREE_ASSIGN_OR_RETURN(declaration.id, reader.String("id"));
     PEDIGREE_ASSIGN_OR_RETURN(declaration.name, reader.String("name"));
@@ -380,9 +265,10 @@ absl::Status ParseLicenses(const ObjectReader& predicate, Record* record) {
   return absl::OkStatus();
 }
 
-absl::Status ParseOpenness(const ObjectReader& predicate, Openness* openness) {
+absl::Status ParseOpenness(const JsonObjectReader& predicate,
+                           Openness* openness) {
   PEDIGREE_ASSIGN_OR_RETURN(
-      ObjectReader reader,
+      JsonObjectReader reader,
       predicate.Object("openness", {"claim", "components"}));
   PEDIGREE_ASSIGN_OR_RETURN(std::string claim, reader.String("claim"));
   PEDIGREE_ASSIGN_OR_RETURN(
@@ -390,10 +276,10 @@ absl::Status ParseOpenness(const ObjectReader& predicate, Openness* openness) {
   PEDIGREE_ASSIGN_OR_RETURN(const Json* components, reader.Array("components"));
   for (size_t i = 0; i < components->size(); ++i) {
     PEDIGREE_ASSIGN_OR_RETURN(
-        ObjectReader entry,
-        ObjectReader::Create((*components)[i],
-                             Index(reader.Path("components"), i),
-                             {"component", "status", "license", "location"}));
+        JsonObjectReader entry,
+        JsonObjectReader::Create(
+            (*components)[i], JsonIndexPath(reader.Path("components"), i),
+            {"component", "status", "license", "location"}));
     OpennessComponent component;
     PEDIGREE_ASSIGN_OR_RETURN(std::string name, entry.String("component"));
     PEDIGREE_ASSIGN_OR_RETURN(
@@ -413,7 +299,7 @@ absl::Status ParseOpenness(const ObjectReader& predicate, Openness* openness) {
 }
 
 absl::StatusOr<std::optional<ModelLocator>> OptionalLocator(
-    const ObjectReader& reader, absl::string_view key) {
+    const JsonObjectReader& reader, absl::string_view key) {
   PEDIGREE_ASSIGN_OR_RETURN(std::optional<std::string> text,
                             reader.OptionalString(key));
   if (!text.has_value()) return std::optional<ModelLocator>();
@@ -422,15 +308,16 @@ absl::StatusOr<std::optional<ModelLocator>> OptionalLocator(
   return std::optional<ModelLocator>(std::move(locator));
 }
 
-absl::Status ParseDatasets(const ObjectReader& predicate,
+absl::Status ParseDatasets(const JsonObjectReader& predicate,
                            std::vector<Dataset>* datasets) {
   PEDIGREE_ASSIGN_OR_RETURN(const Json* array, predicate.Array("datasets"));
   for (size_t i = 0; i < array->size(); ++i) {
     PEDIGREE_ASSIGN_OR_RETURN(
-        ObjectReader reader,
-        ObjectReader::Create((*array)[i], Index(predicate.Path("datasets"), i),
-                             {"name", "uri", "role", "disclosure", "license",
-                              "sha256", "synthetic", "generated_by"}));
+        JsonObjectReader reader,
+        JsonObjectReader::Create(
+            (*array)[i], JsonIndexPath(predicate.Path("datasets"), i),
+            {"name", "uri", "role", "disclosure", "license", "sha256",
+             "synthetic", "generated_by"}));
     Dataset dataset;
     PEDIGREE_ASSIGN_OR_RETURN(dataset.name, reader.String("name"));
     PEDIGREE_ASSIGN_OR_RETURN(dataset.uri, reader.OptionalString("uri"));
@@ -458,15 +345,16 @@ absl::Status ParseDatasets(const ObjectReader& predicate,
   return absl::OkStatus();
 }
 
-absl::Status ParseLineage(const ObjectReader& predicate,
+absl::Status ParseLineage(const JsonObjectReader& predicate,
                           std::vector<LineageEdge>* lineage) {
   constexpr uint64_t kMaxUint32 = std::numeric_limits<uint32_t>::max();
   PEDIGREE_ASSIGN_OR_RETURN(const Json* array, predicate.Array("lineage"));
   for (size_t i = 0; i < array->size(); ++i) {
     PEDIGREE_ASSIGN_OR_RETURN(
-        ObjectReader reader,
-        ObjectReader::Create((*array)[i], Index(predicate.Path("lineage"), i),
-                             {"ref", "relation", "detail"}));
+        JsonObjectReader reader,
+        JsonObjectReader::Create((*array)[i],
+                                 JsonIndexPath(predicate.Path("lineage"), i),
+                                 {"ref", "relation", "detail"}));
     LineageEdge edge;
     PEDIGREE_ASSIGN_OR_RETURN(std::string ref, reader.String("ref"));
     PEDIGREE_ASSIGN_OR_RETURN(
@@ -475,7 +363,7 @@ absl::Status ParseLineage(const ObjectReader& predicate,
     PEDIGREE_ASSIGN_OR_RETURN(edge.relation, AtPath(reader.Path("relation"),
                                                     ParseRelation(relation)));
     PEDIGREE_ASSIGN_OR_RETURN(
-        std::optional<ObjectReader> detail,
+        std::optional<JsonObjectReader> detail,
         reader.OptionalObject("detail", {"method", "bits", "lora_rank",
                                          "merge_weight_permille"}));
     if (detail.has_value()) {
@@ -511,17 +399,18 @@ struct Subject {
   std::string sha256;  // raw
 };
 
-absl::StatusOr<std::vector<Subject>> ParseSubjects(const ObjectReader& root) {
+absl::StatusOr<std::vector<Subject>> ParseSubjects(
+    const JsonObjectReader& root) {
   PEDIGREE_ASSIGN_OR_RETURN(const Json* array, root.Array("subject"));
   std::vector<Subject> subjects;
   for (size_t i = 0; i < array->size(); ++i) {
-    const std::string path = Index("subject", i);
+    const std::string path = JsonIndexPath("subject", i);
     PEDIGREE_ASSIGN_OR_RETURN(
-        ObjectReader reader,
-        ObjectReader::Create((*array)[i], path, {"name", "digest"}));
+        JsonObjectReader reader,
+        JsonObjectReader::Create((*array)[i], path, {"name", "digest"}));
     Subject subject;
     PEDIGREE_ASSIGN_OR_RETURN(subject.name, reader.String("name"));
-    PEDIGREE_ASSIGN_OR_RETURN(ObjectReader digest,
+    PEDIGREE_ASSIGN_OR_RETURN(JsonObjectReader digest,
                               reader.Object("digest", {"sha256"}));
     PEDIGREE_ASSIGN_OR_RETURN(std::string hex, digest.String("sha256"));
     PEDIGREE_ASSIGN_OR_RETURN(subject.sha256,
@@ -546,13 +435,13 @@ absl::Status CheckSubjectsMatchFiles(const std::vector<Subject>& subjects,
   for (size_t i = 0; i < subjects.size(); ++i) {
     if (subjects[i].name != files[i].name) {
       return FieldError(
-          Index("subject", i) + ".name",
+          JsonIndexPath("subject", i) + ".name",
           absl::StrCat("does not match predicate.artifacts.files[", i,
                        "].name"));
     }
     if (subjects[i].sha256 != files[i].sha256) {
       return FieldError(
-          Index("subject", i) + ".digest.sha256",
+          JsonIndexPath("subject", i) + ".digest.sha256",
           absl::StrCat("does not match predicate.artifacts.files[", i,
                        "].sha256"));
     }
@@ -592,9 +481,9 @@ absl::StatusOr<Record> ParseStatement(absl::string_view json) {
                             ParseStrictJson(json, json_options));
 
   PEDIGREE_ASSIGN_OR_RETURN(
-      ObjectReader root,
-      ObjectReader::Create(document, "",
-                           {"_type", "subject", "predicateType", "predicate"}));
+      JsonObjectReader root,
+      JsonObjectReader::Create(
+          document, "", {"_type", "subject", "predicateType", "predicate"}));
   PEDIGREE_ASSIGN_OR_RETURN(std::string type, root.String("_type"));
   if (type != kStatementType) {
     return FieldError(
@@ -612,7 +501,7 @@ absl::StatusOr<Record> ParseStatement(absl::string_view json) {
                                    "\" (expected ", kPredicateType, ")"));
   }
   PEDIGREE_ASSIGN_OR_RETURN(
-      ObjectReader predicate,
+      JsonObjectReader predicate,
       root.Object("predicate",
                   {"model", "artifacts", "licenses", "license_refs", "openness",
                    "datasets", "lineage"}));
