@@ -133,6 +133,13 @@ gguf_next=$gguf_model@v1.1
 
 echo "registry $PEDIGREE_SERVER, CLI $cli"
 echo "working in $work (removed on exit)"
+# The CLI keeps its pinned log keys and verified checkpoints here.
+export XDG_CONFIG_HOME=$work/config
+
+# ---------------------------------------------------------------------------
+heading "0. Pin the registry's transparency-log key (trust on first use)"
+
+run log key --pin
 
 # ---------------------------------------------------------------------------
 heading "1. Publishers: a signing key and a namespace each (admin calls)"
@@ -407,6 +414,13 @@ run publish Acme-7B-Instruct-GGUF-v1.1 --model "$gguf_next" --key "$community.ke
 heading "5. A consumer verifies the downloaded GGUF (the record is found by its files)"
 
 run verify Acme-7B-Instruct-GGUF
+
+heading "5b. An offline bundle: the same check with no server (air-gapped)"
+
+run bundle "$gguf" -o gguf.bundle.json
+run verify Acme-7B-Instruct-GGUF --bundle gguf.bundle.json \
+  --trusted-key "$community.key.pub"
+run log checkpoint
 
 heading "6. One flipped byte: verify must fail (exit 1) and name the file"
 

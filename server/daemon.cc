@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -15,6 +16,7 @@
 #include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "server/log/log_key.h"
 #include "server/storage/postgres_registry_store.h"
 
 namespace pedigree::server {
@@ -72,6 +74,7 @@ absl::StatusOr<Database> OpenDatabase(const DaemonConfig& config) {
 
 Daemon::Daemon(DaemonConfig config, Database database,
                std::unique_ptr<storage::ConnectionPool> pool,
+               std::unique_ptr<storage::CheckpointSigner> log_signer,
                std::unique_ptr<storage::RegistryStore> store,
                std::unique_ptr<service::RequestLogger> logger,
                std::unique_ptr<service::RegistryService> service,
@@ -80,6 +83,7 @@ Daemon::Daemon(DaemonConfig config, Database database,
     : config_(std::move(config)),
       database_(std::move(database)),
       pool_(std::move(pool)),
+      log_signer_(std::move(log_signer)),
       store_(std::move(store)),
       logger_(std::move(logger)),
       service_(std::move(service)),
@@ -99,9 +103,23 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(DaemonConfig config) {
   PEDIGREE_ASSIGN_OR_RETURN(
       std::unique_ptr<storage::ConnectionPool> pool,
       storage::ConnectionPool::Create({database.dsn, config.db_pool_size}));
-  std::unique_ptr<storage::RegistryStore> store =
-      std::make_unique<storage::PostgresRegistryStore>(
-          *pool, storage::PostgresRegistryStore::Options{});
+  const std::string log_key_file =
+      config.log_key_file.empty()
+          ? (std::filesystem::path(config.data_dir) / "log-key.pem").string()
+          : config.log_key_file;
+  PEDIGREE_ASSIGN_OR_RETURN(core::crypto::PrivateKey log_key,
+                            log::LoadOrCreateLogKey(log_key_file));
+  const std::string log_origin =
+      config.log_origin.empty() ? log::DefaultLogOrigin(log_key.public_key())
+                                : config.log_origin;
+  PEDIGREE_ASSIGN_OR_RETURN(
+      std::unique_ptr<storage::CheckpointSigner> log_signer,
+      log::NoteCheckpointSigner::Create(log_origin, std::move(log_key)));
+  storage::PostgresRegistryStore::Options store_options;
+  store_options.log_signer = log_signer.get();
+  PEDIGREE_ASSIGN_OR_RETURN(
+      std::unique_ptr<storage::RegistryStore> store,
+      storage::PostgresRegistryStore::Open(*pool, store_options));
   std::unique_ptr<service::RequestLogger> logger =
       std::make_unique<service::StreamRequestLogger>(std::cerr);
   service::RegistryServiceOptions service_options;
@@ -109,6 +127,8 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(DaemonConfig config) {
   service_options.max_envelope_bytes = config.max_envelope_bytes;
   service_options.max_files_per_record = config.max_files_per_record;
   service_options.max_parents_per_record = config.max_parents_per_record;
+  service_options.log_origin = log_signer->origin();
+  service_options.log_verifier_key = log_signer->verifier_key();
   auto service = std::make_unique<service::RegistryService>(
       *store, std::move(service_options), *logger);
 
@@ -141,10 +161,10 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(DaemonConfig config) {
   }
   server->GetHealthCheckService()->SetServingStatus(true);
   std::string address = absl::StrCat(HostOf(config.listen_address), ":", port);
-  return std::unique_ptr<Daemon>(
-      new Daemon(std::move(config), std::move(database), std::move(pool),
-                 std::move(store), std::move(logger), std::move(service),
-                 std::move(server), port, std::move(address)));
+  return std::unique_ptr<Daemon>(new Daemon(
+      std::move(config), std::move(database), std::move(pool),
+      std::move(log_signer), std::move(store), std::move(logger),
+      std::move(service), std::move(server), port, std::move(address)));
 }
 
 absl::Status Daemon::Shutdown(absl::Duration grace) {
@@ -158,6 +178,7 @@ absl::Status Daemon::Shutdown(absl::Duration grace) {
   service_.reset();
   logger_.reset();
   store_.reset();
+  log_signer_.reset();
   pool_.reset();
   absl::Status status = absl::OkStatus();
   if (database_.embedded != nullptr) {

@@ -45,6 +45,13 @@ struct DaemonConfig {
   size_t max_envelope_bytes = size_t{8} << 20;
   size_t max_files_per_record = 100000;
   size_t max_parents_per_record = 64;
+  // The transparency log's Ed25519 key (PKCS#8 PEM, created on first start
+  // if missing). Empty: "<data_dir>/log-key.pem".
+  std::string log_key_file;
+  // The log's checkpoint origin. Empty: DefaultLogOrigin of the key. Fixed
+  // for the life of a database: a server with another origin or key refuses
+  // to start on it.
+  std::string log_origin;
   // Passed to EmbeddedPostgres::Options::durable; false only in tests.
   bool durable_embedded_postgres = true;
 };
@@ -94,6 +101,7 @@ class Daemon {
  private:
   Daemon(DaemonConfig config, Database database,
          std::unique_ptr<storage::ConnectionPool> pool,
+         std::unique_ptr<storage::CheckpointSigner> log_signer,
          std::unique_ptr<storage::RegistryStore> store,
          std::unique_ptr<service::RequestLogger> logger,
          std::unique_ptr<service::RegistryService> service,
@@ -101,9 +109,10 @@ class Daemon {
 
   const DaemonConfig config_;
   // Destroyed in reverse order by Shutdown(): server, service, logger,
-  // store, pool, database. Each borrows from the ones above it.
+  // store, log signer, pool, database. Each borrows from the ones above it.
   Database database_;
   std::unique_ptr<storage::ConnectionPool> pool_;
+  std::unique_ptr<storage::CheckpointSigner> log_signer_;
   std::unique_ptr<storage::RegistryStore> store_;
   std::unique_ptr<service::RequestLogger> logger_;
   std::unique_ptr<service::RegistryService> service_;

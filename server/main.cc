@@ -113,6 +113,14 @@ int main(int argc, char** argv) {
                  "directory of the embedded PostgreSQL")
       ->envname("PEDIGREE_DATA_DIR")
       ->capture_default_str();
+  app.add_option("--log-key-file", config.log_key_file,
+                 "the transparency log's Ed25519 signing key (PKCS#8 PEM); "
+                 "created on first start; default <data-dir>/log-key.pem")
+      ->envname("PEDIGREE_LOG_KEY_FILE");
+  app.add_option("--log-origin", config.log_origin,
+                 "the log's checkpoint origin; default "
+                 "localhost/pedigree/<key id prefix>; fixed per database")
+      ->envname("PEDIGREE_LOG_ORIGIN");
   app.add_option("--pg-bin-dir", config.pg_bin_dirs,
                  "directory holding initdb and postgres (searched first)");
   app.add_option("--admin-token", config.admin_token,

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -21,8 +22,12 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "client/cli/lineage_render.h"
+#include "client/lib/bundle.h"
 #include "client/lib/convert.h"
 #include "client/lib/directory_hasher.h"
+#include "client/lib/log_monitor.h"
+#include "client/lib/log_state.h"
+#include "client/lib/log_verifier.h"
 #include "client/lib/meta_file.h"
 #include "client/lib/pedigree_client.h"
 #include "client/lib/verify.h"
@@ -307,6 +312,146 @@ absl::Status RequireAdminToken(const CliConfig& config) {
   return absl::OkStatus();
 }
 
+// --- the transparency log: pinned key, remembered checkpoint
+// ------------------------------------------------
+
+std::string ServerAddress(const CliConfig& config) {
+  return config.server.empty() ? kDefaultServer : config.server;
+}
+
+// A pinned log key and where it came from.
+struct PinnedLogKey {
+  std::string key;
+  std::string source;
+};
+
+// Returns the log key pinned for config.server: --log-key or
+// PEDIGREE_LOG_KEY first, then the config file; nullopt if none.
+absl::StatusOr<std::optional<PinnedLogKey>> FindLogKey(
+    const CliConfig& config) {
+  if (!config.log_key.empty()) {
+    return std::optional<PinnedLogKey>(
+        PinnedLogKey{config.log_key, "--log-key or PEDIGREE_LOG_KEY"});
+  }
+  absl::StatusOr<std::string> dir =
+      ResolveConfigDir(config.xdg_config_home, config.home);
+  if (!dir.ok()) return std::optional<PinnedLogKey>();
+  const std::string config_file = ConfigFilePath(*dir);
+  PEDIGREE_ASSIGN_OR_RETURN(
+      std::optional<std::string> pinned,
+      ReadPinnedLogKey(config_file, ServerAddress(config)));
+  if (!pinned.has_value()) return std::optional<PinnedLogKey>();
+  return std::optional<PinnedLogKey>(
+      PinnedLogKey{*std::move(pinned), config_file});
+}
+
+absl::Status NoLogKeyError(const CliConfig& config, absl::string_view verb) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      verb, ": no log key is pinned for the registry at ",
+      ServerAddress(config),
+      ": pin the registry's key with `pedigree log key --pin` (trust on first "
+      "use) or give one with --log-key or PEDIGREE_LOG_KEY",
+      verb == "verify" ? ", or pass --no-log to skip the log check" : ""));
+}
+
+absl::StatusOr<LogVerifier> MakeLogVerifier(const PinnedLogKey& pinned) {
+  absl::StatusOr<LogVerifier> verifier = LogVerifier::Create(pinned.key);
+  if (!verifier.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("pinned log key (from ", pinned.source,
+                     "): ", verifier.status().message()));
+  }
+  return verifier;
+}
+
+// The log state of one CLI run: the pinned key's verifier, the state file of
+// config.server and a monitor over them.
+class LogSession {
+ public:
+  static absl::StatusOr<std::unique_ptr<LogSession>> Open(
+      const CliConfig& config, PedigreeClient& client,
+      const PinnedLogKey& pinned) {
+    PEDIGREE_ASSIGN_OR_RETURN(LogVerifier verifier, MakeLogVerifier(pinned));
+    PEDIGREE_ASSIGN_OR_RETURN(
+        const std::string dir,
+        ResolveConfigDir(config.xdg_config_home, config.home));
+    const std::string registry = ServerAddress(config);
+    auto session = std::unique_ptr<LogSession>(
+        new LogSession(StateFilePath(dir, registry), registry, pinned.key,
+                       client, std::move(verifier)));
+    return session;
+  }
+
+  LogMonitor& monitor() { return monitor_; }
+
+ private:
+  LogSession(std::string path, std::string registry, std::string key,
+             PedigreeClient& client, LogVerifier verifier)
+      : store_(std::move(path), std::move(registry), std::move(key)),
+        monitor_(client, std::move(verifier), store_) {}
+
+  FileCheckpointStore store_;
+  LogMonitor monitor_;
+};
+
+// Returns a failure of the log stage: exit 3 when the registry could not be
+// reached, else DataLoss (exit 1): a log that does not verify is a failed
+// operation, never a usage error.
+absl::Status LogError(const CliConfig& config, absl::string_view context,
+                      const absl::Status& status) {
+  if (status.code() == absl::StatusCode::kUnavailable ||
+      status.code() == absl::StatusCode::kDeadlineExceeded) {
+    return RegistryError(config, context, status);
+  }
+  return absl::DataLossError(absl::StrCat(context, status.message()));
+}
+
+// What a command reports about the log.
+struct LogReport {
+  bool checked = false;
+  std::string reason;  // when not checked
+  uint64_t log_index = 0;
+  uint64_t tree_size = 0;
+  std::string root_hash;  // lowercase hex
+  std::string origin;
+};
+
+LogReport ReportFor(const RecordInclusion& inclusion) {
+  LogReport report;
+  report.checked = true;
+  report.log_index = inclusion.proof.log_index;
+  report.tree_size = inclusion.checkpoint.size;
+  report.root_hash = core::HexEncode(inclusion.checkpoint.root_hash);
+  report.origin = inclusion.checkpoint.origin;
+  return report;
+}
+
+Json LogReportJson(const LogReport& report) {
+  if (!report.checked) {
+    return Json{{"checked", false}, {"reason", report.reason}};
+  }
+  return Json{{"checked", true},
+              {"included", true},
+              {"log_index", report.log_index},
+              {"tree_size", report.tree_size},
+              {"root_hash", report.root_hash},
+              {"origin", report.origin}};
+}
+
+std::string LogReportLine(const LogReport& report) {
+  if (!report.checked) {
+    return absl::StrCat("log inclusion NOT checked (", report.reason, ")\n");
+  }
+  return absl::StrCat("log: included at index ", report.log_index,
+                      " in checkpoint of size ", report.tree_size, "\n");
+}
+
+// Returns a problem line for a log failure.
+std::string LogProblem(absl::string_view message) {
+  if (absl::StartsWith(message, "LOG ")) return std::string(message);
+  return absl::StrCat("LOG ", message);
+}
+
 // --- keygen
 // --------------------------------------------------------------------
 
@@ -445,7 +590,13 @@ absl::Status RunPublish(const CliConfig& config, std::ostream& out,
   }
 
   if (!publish.dry_run) {
+    PEDIGREE_ASSIGN_OR_RETURN(std::optional<PinnedLogKey> pinned,
+                              FindLogKey(config));
     PedigreeClient client = MakeClient(config);
+    std::unique_ptr<LogSession> log;
+    if (pinned.has_value()) {
+      PEDIGREE_ASSIGN_OR_RETURN(log, LogSession::Open(config, client, *pinned));
+    }
     absl::StatusOr<v1::PublishRecordResponse> published =
         client.PublishRecord(envelope_json);
     if (!published.ok()) {
@@ -453,15 +604,38 @@ absl::Status RunPublish(const CliConfig& config, std::ostream& out,
           config, absl::StrCat("publish ", core::record::ToString(*ref), ": "),
           published.status());
     }
+    LogReport report;
+    if (log == nullptr) {
+      report.reason = "no log key pinned";
+      err << "pedigree: note: the log inclusion of "
+          << published->record().record_digest()
+          << " was NOT checked: no log key is pinned for "
+          << ServerAddress(config) << " (see `pedigree log key --pin`)\n";
+    } else {
+      absl::StatusOr<RecordInclusion> inclusion =
+          log->monitor().CheckPublished(published->inclusion(), envelope_json);
+      if (!inclusion.ok()) {
+        return LogError(
+            config,
+            absl::StrCat("publish ", core::record::ToString(*ref),
+                         ": the registry accepted record ",
+                         published->record().record_digest(),
+                         ", but its log inclusion does not verify: "),
+            inclusion.status());
+      }
+      report = ReportFor(*inclusion);
+    }
     if (config.output == OutputFormat::kJson) {
       Json result = {{"record_digest", published->record().record_digest()},
                      {"ref", published->record().ref()},
                      {"root_digest", published->record().root_digest()},
                      {"key_id", key->key_id()},
-                     {"already_existed", published->already_existed()}};
+                     {"already_existed", published->already_existed()},
+                     {"log", LogReportJson(report)}};
       out << DumpJson(result) << "\n";
     } else {
       out << published->record().record_digest() << "\n";
+      if (report.checked) out << LogReportLine(report);
     }
     return absl::OkStatus();
   }
@@ -555,7 +729,7 @@ absl::Status RunKeyAdd(const CliConfig& config, std::ostream& out) {
 // --------------------------------------------------------------------
 
 void PrintVerification(const CliConfig& config, const Verification& result,
-                       std::ostream& out) {
+                       const LogReport& log, std::ostream& out) {
   if (config.output == OutputFormat::kJson) {
     Json files = Json::array();
     for (const FileCheck& file : result.files) {
@@ -575,14 +749,16 @@ void PrintVerification(const CliConfig& config, const Verification& result,
                      {"local_root_digest", result.local_root_digest},
                      {"signer", result.signer_key_id},
                      {"files", std::move(files)},
-                     {"problems", std::move(problems)}})
+                     {"problems", std::move(problems)},
+                     {"log", LogReportJson(log)}})
         << "\n";
     return;
   }
   if (result.verified) {
     out << "verified " << result.ref << " (" << FileCount(result.files.size())
         << ", root sha256:" << result.root_digest << ") signed by "
-        << result.signer_key_id << "\n";
+        << result.signer_key_id << "\n"
+        << LogReportLine(log);
     return;
   }
   for (const std::string& problem : result.problems) {
@@ -590,18 +766,112 @@ void PrintVerification(const CliConfig& config, const Verification& result,
   }
 }
 
+// Reports `result` and sets *verified; loud on stderr when it failed.
+void FinishVerify(const CliConfig& config, const Verification& result,
+                  const LogReport& log, std::ostream& out, std::ostream& err,
+                  bool* verified) {
+  PrintVerification(config, result, log, out);
+  *verified = result.verified;
+  if (!result.verified) {
+    for (const std::string& problem : result.problems) {
+      if (absl::StartsWith(problem, "LOG "))
+        err << "pedigree: " << problem << "\n";
+    }
+    err << "pedigree: verification failed: " << result.problems.size()
+        << (result.problems.size() == 1 ? " problem" : " problems") << "\n";
+  }
+}
+
+absl::StatusOr<std::optional<core::record::ModelRef>> ExpectedRef(
+    const VerifyConfig& verify) {
+  if (verify.model.empty()) return std::optional<core::record::ModelRef>();
+  absl::StatusOr<core::record::ModelRef> ref =
+      core::record::ParseModelRef(verify.model);
+  if (!ref.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--model: ", ref.status().message()));
+  }
+  return std::optional<core::record::ModelRef>(*std::move(ref));
+}
+
+// verify DIR --bundle FILE --trusted-key PEM: no registry at all.
+absl::Status RunVerifyBundle(const CliConfig& config, std::ostream& out,
+                             std::ostream& err, bool* verified) {
+  const VerifyConfig& verify = config.verify;
+  if (verify.trusted_key.empty()) {
+    return absl::InvalidArgumentError(
+        "--bundle needs --trusted-key: the publisher's public key file (the "
+        "bundle's own keys are never trusted)");
+  }
+  if (verify.no_log) {
+    return absl::InvalidArgumentError(
+        "--no-log cannot be used with --bundle: a bundle is verified against "
+        "the log");
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(std::optional<core::record::ModelRef> expected,
+                            ExpectedRef(verify));
+  PEDIGREE_ASSIGN_OR_RETURN(std::optional<PinnedLogKey> pinned,
+                            FindLogKey(config));
+  if (!pinned.has_value()) {
+    return absl::FailedPreconditionError(
+        "verify --bundle: no log key: give the log's verifier key with "
+        "--log-key or PEDIGREE_LOG_KEY");
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(LogVerifier log, MakeLogVerifier(*pinned));
+  std::string pem;
+  PEDIGREE_RETURN_IF_ERROR(ReadSmallFile(verify.trusted_key, "trusted key file",
+                                         kMaxKeyFileSize, &pem));
+  absl::StatusOr<core::crypto::PublicKey> trusted =
+      core::crypto::PublicKey::FromPem(pem);
+  if (!trusted.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("trusted key file ", Quoted(verify.trusted_key), ": ",
+                     trusted.status().message()));
+  }
+  std::string text;
+  PEDIGREE_RETURN_IF_ERROR(
+      ReadSmallFile(verify.bundle, "bundle file", kMaxBundleSize, &text));
+  absl::StatusOr<Bundle> bundle = ParseBundle(text);
+  if (!bundle.ok()) {
+    return absl::DataLossError(absl::StrCat("bundle ", Quoted(verify.bundle),
+                                            ": ", bundle.status().message()));
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(DirectoryManifest hashed,
+                            Hash(verify.directory, verify.signature_file,
+                                 verify.threads, config.progress, err));
+  PEDIGREE_ASSIGN_OR_RETURN(BundleVerification result,
+                            VerifyBundle(*bundle, hashed.manifest,
+                                         {*std::move(trusted)}, log, expected));
+  LogReport report;
+  if (result.log_verified) {
+    report.checked = true;
+    report.log_index = result.log_index;
+    report.tree_size = result.checkpoint.size;
+    report.root_hash = core::HexEncode(result.checkpoint.root_hash);
+    report.origin = result.checkpoint.origin;
+  } else {
+    report.reason = "the bundle's log proof does not verify";
+  }
+  FinishVerify(config, result.verification, report, out, err, verified);
+  return absl::OkStatus();
+}
+
 absl::Status RunVerify(const CliConfig& config, std::ostream& out,
                        std::ostream& err, bool* verified) {
   const VerifyConfig& verify = config.verify;
-  std::optional<core::record::ModelRef> expected;
-  if (!verify.model.empty()) {
-    absl::StatusOr<core::record::ModelRef> ref =
-        core::record::ParseModelRef(verify.model);
-    if (!ref.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--model: ", ref.status().message()));
-    }
-    expected = *std::move(ref);
+  if (!verify.bundle.empty()) {
+    return RunVerifyBundle(config, out, err, verified);
+  }
+  if (!verify.trusted_key.empty()) {
+    return absl::InvalidArgumentError("--trusted-key needs --bundle");
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(std::optional<core::record::ModelRef> expected,
+                            ExpectedRef(verify));
+  std::optional<PinnedLogKey> pinned;
+  if (!verify.no_log) {
+    PEDIGREE_ASSIGN_OR_RETURN(pinned, FindLogKey(config));
+    if (!pinned.has_value()) return NoLogKeyError(config, "verify");
+    PEDIGREE_RETURN_IF_ERROR(MakeLogVerifier(*pinned).status());
   }
   PEDIGREE_ASSIGN_OR_RETURN(DirectoryManifest hashed,
                             Hash(verify.directory, verify.signature_file,
@@ -644,12 +914,32 @@ absl::Status RunVerify(const CliConfig& config, std::ostream& out,
     PEDIGREE_ASSIGN_OR_RETURN(
         result, VerifyAgainstRecord(local, AnswerFromProto(*chosen), expected));
   }
-  PrintVerification(config, result, out);
-  *verified = result.verified;
-  if (!result.verified) {
-    err << "pedigree: verification failed: " << result.problems.size()
-        << (result.problems.size() == 1 ? " problem" : " problems") << "\n";
+
+  LogReport report;
+  if (verify.no_log) {
+    report.reason = "--no-log";
+  } else if (!result.verified) {
+    report.reason = "the record did not verify";
+  } else {
+    // The record digest and envelope are authenticated by now; prove that
+    // this very envelope is in the log the pinned key signs.
+    PEDIGREE_ASSIGN_OR_RETURN(std::unique_ptr<LogSession> log,
+                              LogSession::Open(config, client, *pinned));
+    absl::StatusOr<RecordInclusion> inclusion =
+        log->monitor().ProveRecord(result.record_digest, chosen->envelope());
+    if (inclusion.ok()) {
+      report = ReportFor(*inclusion);
+    } else if (inclusion.status().code() == absl::StatusCode::kUnavailable ||
+               inclusion.status().code() ==
+                   absl::StatusCode::kDeadlineExceeded) {
+      return RegistryError(config, "verify: ", inclusion.status());
+    } else {
+      report.reason = "the log inclusion does not verify";
+      result.problems.push_back(LogProblem(inclusion.status().message()));
+      result.verified = false;
+    }
   }
+  FinishVerify(config, result, report, out, err, verified);
   return absl::OkStatus();
 }
 
@@ -926,6 +1216,211 @@ absl::Status RunLineage(const CliConfig& config, std::ostream& out) {
   return absl::OkStatus();
 }
 
+// --- log key, log checkpoint, bundle
+// ------------------------------------------------
+
+absl::Status RunLogKey(const CliConfig& config, std::ostream& out) {
+  const std::string registry = ServerAddress(config);
+  PEDIGREE_ASSIGN_OR_RETURN(std::optional<PinnedLogKey> pinned,
+                            FindLogKey(config));
+  PedigreeClient client = MakeClient(config);
+  absl::StatusOr<v1::GetCheckpointResponse> response = client.GetCheckpoint();
+  if (!response.ok()) {
+    return RegistryError(config, "log key: ", response.status());
+  }
+  const std::string& stated = response->log_verifier_key();
+  // The stated key must at least sign the registry's own checkpoint.
+  absl::StatusOr<LogVerifier> stated_verifier = LogVerifier::Create(stated);
+  if (!stated_verifier.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("log key: the registry states a malformed log key: ",
+                     stated_verifier.status().message()));
+  }
+  absl::Status signs =
+      stated_verifier->OpenCheckpoint(response->checkpoint().note()).status();
+  if (!signs.ok()) {
+    return absl::DataLossError(absl::StrCat(
+        "log key: the registry's checkpoint does not verify with the key it "
+        "states: ",
+        signs.message()));
+  }
+
+  if (!config.log_key_command.pin) {
+    const bool same = pinned.has_value() && pinned->key == stated;
+    if (config.output == OutputFormat::kJson) {
+      out << DumpJson({{"registry", registry},
+                       {"log_key", stated},
+                       {"verified", false},
+                       {"pinned_key", pinned.has_value() ? pinned->key : ""},
+                       {"matches_pinned", same}})
+          << "\n";
+      return absl::OkStatus();
+    }
+    out << stated << "\n"
+        << "(UNVERIFIED: the key the registry at " << registry
+        << " states; compare it with one obtained out of band before pinning "
+           "it with `pedigree log key --pin`)\n";
+    if (pinned.has_value()) {
+      out << (same ? "pinned: the same key (from "
+                   : "pinned: a DIFFERENT key (from ")
+          << pinned->source << ")"
+          << (same ? "" : absl::StrCat(": ", pinned->key)) << "\n";
+    }
+    return absl::OkStatus();
+  }
+
+  // --pin: the key given by --log-key (checked against the registry's
+  // checkpoint), else the registry's own (trust on first use).
+  const bool from_flag = !config.log_key.empty();
+  const std::string key = from_flag ? config.log_key : stated;
+  PEDIGREE_ASSIGN_OR_RETURN(
+      LogVerifier verifier,
+      MakeLogVerifier(PinnedLogKey{key, from_flag ? "--log-key" : "registry"}));
+  PEDIGREE_ASSIGN_OR_RETURN(
+      const std::string dir,
+      ResolveConfigDir(config.xdg_config_home, config.home));
+  const std::string config_file = ConfigFilePath(dir);
+  absl::StatusOr<std::optional<std::string>> existing =
+      ReadPinnedLogKey(config_file, registry);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value() && **existing != key) {
+    return absl::DataLossError(absl::StrCat(
+        "log key --pin: ", config_file, " already pins another log key for ",
+        registry, ": ", **existing, "; the registry now states ", stated,
+        ". Refusing to replace it: if the registry really changed its log "
+        "key, edit that file"));
+  }
+  std::unique_ptr<LogSession> log;
+  PEDIGREE_ASSIGN_OR_RETURN(
+      log, LogSession::Open(config, client, PinnedLogKey{key, config_file}));
+  absl::StatusOr<VerifiedCheckpoint> checkpoint =
+      log->monitor().Accept(response->checkpoint().note());
+  if (!checkpoint.ok()) {
+    return LogError(config, "log key --pin: ", checkpoint.status());
+  }
+  PEDIGREE_RETURN_IF_ERROR(PinLogKey(config_file, registry, key));
+  if (config.output == OutputFormat::kJson) {
+    out << DumpJson({{"registry", registry},
+                     {"log_key", key},
+                     {"pinned", true},
+                     {"trust_on_first_use", !from_flag},
+                     {"config_file", config_file},
+                     {"tree_size", checkpoint->size}})
+        << "\n";
+    return absl::OkStatus();
+  }
+  out << "pinned log key " << key << " for " << registry << " in "
+      << config_file << "\n";
+  if (!from_flag) {
+    out << "(trust on first use: this is the key the registry stated; it is "
+           "not verified by anyone else)\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunLogCheckpoint(const CliConfig& config, std::ostream& out) {
+  PEDIGREE_ASSIGN_OR_RETURN(std::optional<PinnedLogKey> pinned,
+                            FindLogKey(config));
+  if (!pinned.has_value()) return NoLogKeyError(config, "log checkpoint");
+  PedigreeClient client = MakeClient(config);
+  PEDIGREE_ASSIGN_OR_RETURN(std::unique_ptr<LogSession> log,
+                            LogSession::Open(config, client, *pinned));
+  absl::StatusOr<VerifiedCheckpoint> checkpoint = log->monitor().CheckNewest();
+  if (!checkpoint.ok()) {
+    return LogError(config, "log checkpoint: ", checkpoint.status());
+  }
+  const std::string root = core::HexEncode(checkpoint->root_hash);
+  if (config.output == OutputFormat::kJson) {
+    out << DumpJson({{"origin", checkpoint->origin},
+                     {"tree_size", checkpoint->size},
+                     {"root_hash", root},
+                     {"note", checkpoint->note},
+                     {"verified", true}})
+        << "\n";
+    return absl::OkStatus();
+  }
+  out << "verified checkpoint of " << checkpoint->origin << ": size "
+      << checkpoint->size << ", root " << root << "\n"
+      << checkpoint->note;
+  return absl::OkStatus();
+}
+
+absl::Status RunBundle(const CliConfig& config, std::ostream& out) {
+  const BundleConfig& bundle_config = config.bundle;
+  if (bundle_config.out.empty()) {
+    return absl::InvalidArgumentError("-o: missing bundle file");
+  }
+  absl::StatusOr<core::record::ModelRef> ref =
+      core::record::ParseModelRef(bundle_config.model);
+  if (!ref.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bundle: ", ref.status().message()));
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(std::optional<PinnedLogKey> pinned,
+                            FindLogKey(config));
+  if (!pinned.has_value()) return NoLogKeyError(config, "bundle");
+  PedigreeClient client = MakeClient(config);
+  PEDIGREE_ASSIGN_OR_RETURN(std::unique_ptr<LogSession> log,
+                            LogSession::Open(config, client, *pinned));
+  PEDIGREE_ASSIGN_OR_RETURN(
+      v1::GetRecordResponse record,
+      FetchRecord(config, client, bundle_config.model, "bundle"));
+
+  // Never write what the registry merely claims: the envelope must hold the
+  // record asked for, and its digest is computed here.
+  absl::StatusOr<core::dsse::Envelope> envelope =
+      core::dsse::ParseEnvelope(record.envelope());
+  if (!envelope.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("bundle: the registry's envelope does not parse: ",
+                     envelope.status().message()));
+  }
+  absl::StatusOr<core::record::Record> parsed =
+      core::record::RecordFromEnvelope(*envelope);
+  if (!parsed.ok() ||
+      !core::record::SameModelVersion(parsed->model.ref, *ref)) {
+    return absl::DataLossError(
+        absl::StrCat("bundle: the registry's envelope is not a record of ",
+                     core::record::ToString(*ref)));
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(const std::string record_digest,
+                            core::record::RecordDigest(*envelope));
+  absl::StatusOr<RecordInclusion> inclusion =
+      log->monitor().ProveRecord(record_digest, record.envelope());
+  if (!inclusion.ok()) {
+    return LogError(config, absl::StrCat("bundle ", bundle_config.model, ": "),
+                    inclusion.status());
+  }
+
+  Bundle bundle;
+  bundle.ref = core::record::ToString(parsed->model.ref);
+  bundle.record_digest = record_digest;
+  bundle.envelope = record.envelope();
+  for (const v1::Key& key : record.signers()) {
+    bundle.signer_public_keys.push_back(key.public_key_pem());
+  }
+  bundle.proof = inclusion->proof;
+  bundle.checkpoint = inclusion->checkpoint.note;
+  absl::Status written =
+      WriteFileAtomically(bundle_config.out, SerializeBundle(bundle), 0644);
+  if (!written.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("-o: ", written.message()));
+  }
+  const LogReport report = ReportFor(*inclusion);
+  if (config.output == OutputFormat::kJson) {
+    out << DumpJson({{"ref", bundle.ref},
+                     {"record_digest", record_digest},
+                     {"bundle", bundle_config.out},
+                     {"log", LogReportJson(report)}})
+        << "\n";
+    return absl::OkStatus();
+  }
+  out << "wrote bundle of " << bundle.ref << " (record " << record_digest
+      << ") to " << bundle_config.out << "\n"
+      << LogReportLine(report);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int ExitCodeFor(const absl::Status& status) {
@@ -980,6 +1475,15 @@ int RunCommand(const CliConfig& config, std::ostream& out, std::ostream& err) {
       break;
     case Command::kLineage:
       status = RunLineage(config, out);
+      break;
+    case Command::kLogKey:
+      status = RunLogKey(config, out);
+      break;
+    case Command::kLogCheckpoint:
+      status = RunLogCheckpoint(config, out);
+      break;
+    case Command::kBundle:
+      status = RunBundle(config, out);
       break;
   }
   out.flush();

@@ -17,7 +17,19 @@
 // lineage) talk to the registry at CliConfig::server through PedigreeClient.
 // `verify` exits 1 when verification fails: a file mismatches, is missing or
 // is unexpected, no record is known, no signature verifies with an active key
-// of the record's namespace, or the record is for another ref.
+// of the record's namespace, the record is for another ref, or its log
+// inclusion is not proven.
+//
+// The transparency log (docs/bundle-format.md, client/lib/log_monitor.h):
+// the log key is pinned by --log-key, PEDIGREE_LOG_KEY or the config file
+// (`pedigree log key --pin`, trust on first use). Every contact with the log
+// (verify, publish, bundle, log checkpoint) verifies the checkpoint with the
+// pinned key, proves it consistent with the newest checkpoint remembered for
+// the registry and remembers it. Any log failure (bad signature, a proof that
+// does not verify, an inconsistent log) exits 1; an unreachable registry 3.
+// `verify` with no pinned log key exits 2 unless --no-log is given; `publish`
+// with no pinned key publishes without checking the log (and says so on
+// stderr); `bundle` and `log checkpoint` need a pinned key (2 otherwise).
 
 #include <ostream>
 #include <string>
@@ -50,6 +62,9 @@ enum class Command {
   kHistory,
   kSearch,
   kLineage,
+  kLogKey,
+  kLogCheckpoint,
+  kBundle,
 };
 enum class OutputFormat { kText, kJson };
 
@@ -91,6 +106,24 @@ struct VerifyConfig {
   std::string model;  // optional "namespace/name@version"
   std::string signature_file = kDefaultSignatureFile;
   unsigned threads = 0;
+  // Skip the log inclusion check (reported as "log inclusion NOT checked").
+  bool no_log = false;
+  // Offline: verify against this bundle file (docs/bundle-format.md) with no
+  // registry; needs trusted_key and a log key.
+  std::string bundle;
+  // Offline: the publisher's public key PEM file the signature must verify
+  // with (the bundle's own keys are never trusted).
+  std::string trusted_key;
+};
+
+struct LogKeyConfig {
+  // Pin the key (trust on first use) instead of only printing it.
+  bool pin = false;
+};
+
+struct BundleConfig {
+  std::string model;  // "namespace/name@version"
+  std::string out;    // bundle file to write
 };
 
 struct ShowConfig {
@@ -130,6 +163,13 @@ struct CliConfig {
   std::string server;
   // PEDIGREE_ADMIN_TOKEN, for namespace create and key add.
   std::string admin_token;
+  // The pinned log key given by --log-key or PEDIGREE_LOG_KEY (a C2SP
+  // verifier key); empty: the one pinned in the config file for `server`.
+  std::string log_key;
+  // XDG_CONFIG_HOME and HOME, to find the config directory
+  // (${XDG_CONFIG_HOME:-$HOME/.config}/pedigree, client/lib/log_state.h).
+  std::string xdg_config_home;
+  std::string home;
   // Deadline of each registry call.
   absl::Duration timeout = absl::Seconds(30);
   OutputFormat output = OutputFormat::kText;
@@ -146,6 +186,8 @@ struct CliConfig {
   HistoryConfig history;
   SearchConfig search;
   LineageConfig lineage;
+  LogKeyConfig log_key_command;
+  BundleConfig bundle;
 };
 
 // Runs config.command. See the file comment for streams and exit codes.

@@ -174,6 +174,67 @@ TEST(RunCommandTest, VerifyWithBadModelRefNamesTheFlag) {
   EXPECT_THAT(result.err, StartsWith("pedigree: --model: "));
 }
 
+TEST(RunCommandTest, VerifyWithoutPinnedLogKeyIsAUsageErrorSayingHowToPin) {
+  CliConfig config;
+  config.command = Command::kVerify;
+  config.verify.directory = "/nonexistent";
+  config.xdg_config_home = "/nonexistent-config";
+
+  const Result result = RunCli(config);
+
+  EXPECT_EQ(result.code, kExitUsage);
+  EXPECT_THAT(result.err, HasSubstr("no log key is pinned"));
+  EXPECT_THAT(result.err, HasSubstr("pedigree log key --pin"));
+  EXPECT_THAT(result.err, HasSubstr("--no-log"));
+}
+
+TEST(RunCommandTest, VerifyWithMalformedLogKeyIsAUsageError) {
+  CliConfig config;
+  config.command = Command::kVerify;
+  config.verify.directory = "/nonexistent";
+  config.log_key = "not-a-key";
+
+  const Result result = RunCli(config);
+
+  EXPECT_EQ(result.code, kExitUsage);
+  EXPECT_THAT(result.err, HasSubstr("pinned log key"));
+}
+
+TEST(RunCommandTest, TrustedKeyWithoutBundleIsAUsageError) {
+  CliConfig config;
+  config.command = Command::kVerify;
+  config.verify.directory = "/nonexistent";
+  config.verify.trusted_key = "key.pub";
+
+  const Result result = RunCli(config);
+
+  EXPECT_EQ(result.code, kExitUsage);
+  EXPECT_THAT(result.err, HasSubstr("--trusted-key needs --bundle"));
+}
+
+TEST(RunCommandTest, BundleWithoutTrustedKeyIsAUsageError) {
+  CliConfig config;
+  config.command = Command::kVerify;
+  config.verify.directory = "/nonexistent";
+  config.verify.bundle = "bundle.json";
+
+  const Result result = RunCli(config);
+
+  EXPECT_EQ(result.code, kExitUsage);
+  EXPECT_THAT(result.err, HasSubstr("--bundle needs --trusted-key"));
+}
+
+TEST(RunCommandTest, LogCheckpointWithoutPinnedKeyIsAUsageError) {
+  CliConfig config;
+  config.command = Command::kLogCheckpoint;
+  config.xdg_config_home = "/nonexistent-config";
+
+  const Result result = RunCli(config);
+
+  EXPECT_EQ(result.code, kExitUsage);
+  EXPECT_THAT(result.err, HasSubstr("no log key is pinned"));
+}
+
 TEST(RunCommandTest, SearchRelationWithoutParentIsAUsageError) {
   CliConfig config;
   config.command = Command::kSearch;

@@ -5,7 +5,10 @@
 // failed, 2 usage or input error, 3 registry unreachable.
 //
 // Environment: PEDIGREE_SERVER (default for --server), PEDIGREE_ADMIN_TOKEN
-// (for namespace create and key add).
+// (for namespace create and key add), PEDIGREE_LOG_KEY (default for
+// --log-key), XDG_CONFIG_HOME and HOME (the config directory
+// ${XDG_CONFIG_HOME:-$HOME/.config}/pedigree, holding the pinned log keys and
+// the remembered checkpoints; client/lib/log_state.h).
 
 #include <unistd.h>
 
@@ -41,6 +44,11 @@ int main(int argc, char** argv) {
                  "deadline of each registry call, in seconds")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  app.add_option("--log-key", config.log_key,
+                 "the registry's pinned transparency-log key (C2SP verifier "
+                 "key name+hash+base64); default: the one pinned in the "
+                 "config file for --server")
+      ->envname("PEDIGREE_LOG_KEY");
   app.add_option("--output", output, "output format: text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
@@ -140,6 +148,37 @@ int main(int argc, char** argv) {
       ->add_option("--threads", config.verify.threads,
                    "hashing threads (0: all cores)")
       ->capture_default_str();
+  verify->add_flag("--no-log", config.verify.no_log,
+                   "do not check the record's inclusion in the transparency "
+                   "log (reported as NOT checked)");
+  verify->add_option("--bundle", config.verify.bundle,
+                     "verify offline against this bundle file (no registry); "
+                     "needs --trusted-key and a log key");
+  verify->add_option("--trusted-key", config.verify.trusted_key,
+                     "with --bundle: the publisher's public key PEM file");
+
+  CLI::App* bundle = app.add_subcommand(
+      "bundle", "write an offline verification bundle of a release");
+  bundle->fallthrough();
+  bundle->add_option("model", config.bundle.model, "namespace/name@version")
+      ->required();
+  bundle->add_option("-o,--out", config.bundle.out, "bundle file to write")
+      ->required();
+
+  CLI::App* log_command =
+      app.add_subcommand("log", "the registry's transparency log");
+  log_command->fallthrough();
+  log_command->require_subcommand(1);
+  CLI::App* log_key = log_command->add_subcommand(
+      "key", "print the registry's log key (unverified), or pin it");
+  log_key->fallthrough();
+  log_key->add_flag("--pin", config.log_key_command.pin,
+                    "pin the key for --server in the config file (trust on "
+                    "first use; with --log-key, pin that key instead)");
+  CLI::App* log_checkpoint = log_command->add_subcommand(
+      "checkpoint",
+      "print the newest checkpoint, verified and proven consistent");
+  log_checkpoint->fallthrough();
 
   CLI::App* show = app.add_subcommand(
       "show", "show a record (the latest version if none is given)");
@@ -217,6 +256,10 @@ int main(int argc, char** argv) {
   if (const char* token = std::getenv("PEDIGREE_ADMIN_TOKEN")) {
     config.admin_token = token;
   }
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME")) {
+    config.xdg_config_home = xdg;
+  }
+  if (const char* home = std::getenv("HOME")) config.home = home;
   config.lineage.direction = down   ? LineageDirection::kDown
                              : both ? LineageDirection::kBoth
                                     : LineageDirection::kUp;
@@ -241,6 +284,12 @@ int main(int argc, char** argv) {
     config.command = Command::kHistory;
   } else if (search->parsed()) {
     config.command = Command::kSearch;
+  } else if (bundle->parsed()) {
+    config.command = Command::kBundle;
+  } else if (log_key->parsed()) {
+    config.command = Command::kLogKey;
+  } else if (log_checkpoint->parsed()) {
+    config.command = Command::kLogCheckpoint;
   } else {
     config.command = Command::kLineage;
   }

@@ -215,4 +215,74 @@ absl::StatusOr<v1::GetLineageResponse> PedigreeClient::GetLineage(
   return response;
 }
 
+absl::StatusOr<v1::GetCheckpointResponse> PedigreeClient::GetCheckpoint() {
+  grpc::ClientContext context;
+  PEDIGREE_RETURN_IF_ERROR(Prepare(&context, /*admin=*/false));
+  v1::GetCheckpointResponse response;
+  PEDIGREE_RETURN_IF_ERROR(FromGrpcStatus(
+      stub_->GetCheckpoint(&context, v1::GetCheckpointRequest(), &response)));
+  return response;
+}
+
+namespace {
+
+absl::StatusOr<v1::GetInclusionProofResponse> CallGetInclusionProof(
+    v1::Registry::Stub& stub, grpc::ClientContext* context,
+    const v1::GetInclusionProofRequest& request) {
+  v1::GetInclusionProofResponse response;
+  PEDIGREE_RETURN_IF_ERROR(
+      FromGrpcStatus(stub.GetInclusionProof(context, request, &response)));
+  return response;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::GetInclusionProofResponse>
+PedigreeClient::GetInclusionProofByIndex(uint64_t log_index,
+                                         uint64_t tree_size) {
+  grpc::ClientContext context;
+  PEDIGREE_RETURN_IF_ERROR(Prepare(&context, /*admin=*/false));
+  v1::GetInclusionProofRequest request;
+  request.set_log_index(log_index);
+  request.set_tree_size(tree_size);
+  return CallGetInclusionProof(*stub_, &context, request);
+}
+
+absl::StatusOr<v1::GetInclusionProofResponse>
+PedigreeClient::GetInclusionProofByDigest(absl::string_view record_digest,
+                                          uint64_t tree_size) {
+  grpc::ClientContext context;
+  PEDIGREE_RETURN_IF_ERROR(Prepare(&context, /*admin=*/false));
+  v1::GetInclusionProofRequest request;
+  request.set_record_digest(std::string(record_digest));
+  request.set_tree_size(tree_size);
+  return CallGetInclusionProof(*stub_, &context, request);
+}
+
+absl::StatusOr<v1::GetConsistencyProofResponse>
+PedigreeClient::GetConsistencyProof(uint64_t old_size, uint64_t new_size) {
+  grpc::ClientContext context;
+  PEDIGREE_RETURN_IF_ERROR(Prepare(&context, /*admin=*/false));
+  v1::GetConsistencyProofRequest request;
+  request.set_old_size(old_size);
+  request.set_new_size(new_size);
+  v1::GetConsistencyProofResponse response;
+  PEDIGREE_RETURN_IF_ERROR(
+      FromGrpcStatus(stub_->GetConsistencyProof(&context, request, &response)));
+  return response;
+}
+
+absl::StatusOr<v1::GetLogEntriesResponse> PedigreeClient::GetLogEntries(
+    uint64_t start, uint32_t count) {
+  grpc::ClientContext context;
+  PEDIGREE_RETURN_IF_ERROR(Prepare(&context, /*admin=*/false));
+  v1::GetLogEntriesRequest request;
+  request.set_start(start);
+  request.set_count(count);
+  v1::GetLogEntriesResponse response;
+  PEDIGREE_RETURN_IF_ERROR(
+      FromGrpcStatus(stub_->GetLogEntries(&context, request, &response)));
+  return response;
+}
+
 }  // namespace pedigree::client

@@ -113,6 +113,32 @@ class PedigreeClient {
   absl::StatusOr<v1::GetLineageResponse> GetLineage(
       const v1::GetLineageRequest& request);
 
+  // --- the transparency log. Every answer is the registry's word only:
+  // check notes and proofs with client/lib/log_verifier.h.
+
+  // Returns the newest checkpoint and the log's (unverified) verifier key.
+  absl::StatusOr<v1::GetCheckpointResponse> GetCheckpoint();
+
+  // Returns the inclusion proof of the entry at `log_index`, or of the
+  // record with lowercase hex digest `record_digest`, in the tree of
+  // `tree_size` leaves (0: the newest checkpoint's). NotFound for an unknown
+  // digest; InvalidArgument for an index at or beyond the tree size or a
+  // size beyond the newest checkpoint.
+  absl::StatusOr<v1::GetInclusionProofResponse> GetInclusionProofByIndex(
+      uint64_t log_index, uint64_t tree_size = 0);
+  absl::StatusOr<v1::GetInclusionProofResponse> GetInclusionProofByDigest(
+      absl::string_view record_digest, uint64_t tree_size = 0);
+
+  // Returns the proof that the tree of `old_size` leaves is a prefix of the
+  // tree of `new_size` (0: the newest checkpoint's).
+  absl::StatusOr<v1::GetConsistencyProofResponse> GetConsistencyProof(
+      uint64_t old_size, uint64_t new_size = 0);
+
+  // Returns at most `count` entries from `start` (count 0: the server's
+  // maximum, 256).
+  absl::StatusOr<v1::GetLogEntriesResponse> GetLogEntries(uint64_t start,
+                                                          uint32_t count = 0);
+
  private:
   // Prepares `context` for one call: the deadline, and the admin token when
   // `admin`. Unauthenticated if `admin` and there is no token.

@@ -46,6 +46,7 @@ constexpr absl::string_view kEncryptedPrivateKeyLabel = "ENCRYPTED PRIVATE KEY";
 constexpr absl::string_view kSupported =
     "supported key types are ed25519 and ecdsa-p256";
 constexpr size_t kEd25519SignatureSize = 64;
+constexpr size_t kEd25519RawKeySize = 32;
 // SEQUENCE { INTEGER r, INTEGER s } with 33-byte integers at most.
 constexpr size_t kMaxP256SignatureSize = 72;
 constexpr size_t kMaxDerSize = size_t{64} * 1024;
@@ -255,6 +256,41 @@ absl::StatusOr<PublicKey> PublicKey::FromSpkiDer(absl::string_view der) {
   return PublicKey(std::move(material));
 }
 
+absl::StatusOr<PublicKey> PublicKey::FromEd25519Raw(absl::string_view raw) {
+  if (raw.size() != kEd25519RawKeySize) {
+    return absl::InvalidArgumentError(absl::StrCat("ed25519 public key is ",
+                                                   raw.size(), " bytes, want ",
+                                                   kEd25519RawKeySize));
+  }
+  OpensslPtr<EVP_PKEY> pkey(EVP_PKEY_new_raw_public_key(
+      EVP_PKEY_ED25519, nullptr, Bytes(raw), raw.size()));
+  if (pkey == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ed25519 public key is refused: ",
+                     OpensslError("EVP_PKEY_new_raw_public_key")));
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(std::shared_ptr<const KeyMaterial> material,
+                            MakeMaterial(std::move(pkey)));
+  return PublicKey(std::move(material));
+}
+
+absl::StatusOr<std::string> PublicKey::Ed25519Raw() const {
+  if (material_->type != KeyType::kEd25519) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("key ", material_->key_id, " is ",
+                     FormatKeyType(material_->type), ", not ed25519"));
+  }
+  std::string raw(kEd25519RawKeySize, '\0');
+  size_t length = raw.size();
+  if (EVP_PKEY_get_raw_public_key(material_->pkey.get(),
+                                  reinterpret_cast<unsigned char*>(raw.data()),
+                                  &length) != 1 ||
+      length != kEd25519RawKeySize) {
+    return absl::InternalError(OpensslError("EVP_PKEY_get_raw_public_key"));
+  }
+  return raw;
+}
+
 std::string PublicKey::ToPem() const {
   return internal::EncodePem(kPublicKeyLabel, material_->spki_der);
 }
@@ -354,6 +390,20 @@ absl::StatusOr<PrivateKey> PrivateKey::FromPem(absl::string_view pem) {
   // Classify before the pair check, so an unsupported key is reported as such.
   PEDIGREE_RETURN_IF_ERROR(ClassifyKey(pkey.get()).status());
   PEDIGREE_RETURN_IF_ERROR(CheckKeyPair(pkey.get()));
+  PEDIGREE_ASSIGN_OR_RETURN(auto parts, MakePrivateParts(std::move(pkey)));
+  return PrivateKey(std::move(parts.first), std::move(parts.second));
+}
+
+absl::StatusOr<PrivateKey> PrivateKey::FromEd25519Seed(absl::string_view seed) {
+  if (seed.size() != kEd25519RawKeySize) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ed25519 seed is ", seed.size(), " bytes, want ", kEd25519RawKeySize));
+  }
+  OpensslPtr<EVP_PKEY> pkey(EVP_PKEY_new_raw_private_key(
+      EVP_PKEY_ED25519, nullptr, Bytes(seed), seed.size()));
+  if (pkey == nullptr) {
+    return absl::InternalError(OpensslError("EVP_PKEY_new_raw_private_key"));
+  }
   PEDIGREE_ASSIGN_OR_RETURN(auto parts, MakePrivateParts(std::move(pkey)));
   return PrivateKey(std::move(parts.first), std::move(parts.second));
 }

@@ -58,8 +58,18 @@ class PublicKey final : public Verifier {
   // errors as FromPem, plus InvalidArgument for trailing bytes.
   static absl::StatusOr<PublicKey> FromSpkiDer(absl::string_view der);
 
+  // Returns the Ed25519 key whose RFC 8032 encoding is the 32 bytes `raw`
+  // (the form C2SP signed notes use). Returns InvalidArgument if `raw` is not
+  // 32 bytes or OpenSSL refuses it.
+  static absl::StatusOr<PublicKey> FromEd25519Raw(absl::string_view raw);
+
   // Returns spki_der() as a PEM "PUBLIC KEY" block ending in a newline.
   std::string ToPem() const;
+
+  // Returns the 32-byte RFC 8032 encoding of an Ed25519 key (the inverse of
+  // FromEd25519Raw). Returns InvalidArgument for a key of another type,
+  // Internal if OpenSSL fails.
+  absl::StatusOr<std::string> Ed25519Raw() const;
 
   // Returns the canonical DER SubjectPublicKeyInfo of the key.
   const std::string& spki_der() const;
@@ -95,6 +105,12 @@ class PrivateKey final : public Signer {
   // key whose public part is inconsistent with its private part. Error
   // messages never contain key material.
   static absl::StatusOr<PrivateKey> FromPem(absl::string_view pem);
+
+  // Returns the Ed25519 key whose RFC 8032 private key (the 32-byte seed) is
+  // `seed`; one seed always gives the same key. The caller keeps and wipes
+  // `seed`. Returns InvalidArgument if `seed` is not 32 bytes (the message
+  // never contains key material), Internal if OpenSSL fails.
+  static absl::StatusOr<PrivateKey> FromEd25519Seed(absl::string_view seed);
 
   // Returns the secret key as an unencrypted PKCS#8 "PRIVATE KEY" PEM block,
   // readable by FromPem and by `openssl pkey`. The result is a secret: the

@@ -259,6 +259,80 @@ TEST(Ed25519Test, VerifyRefusesSignatureOfWrongLength) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// --- Raw Ed25519 encodings (RFC 8032 TEST 1) ---
+
+TEST(Ed25519RawTest, SeedGivesRfc8032PublicKeyAndSignature) {
+  ASSERT_OK_AND_ASSIGN(PrivateKey key,
+                       PrivateKey::FromEd25519Seed(Unhex(kRfc8032Secret)));
+
+  ASSERT_OK_AND_ASSIGN(std::string signature, key.Sign(""));
+
+  EXPECT_EQ(HexEncode(signature), kRfc8032Signature);
+  EXPECT_EQ(key.type(), KeyType::kEd25519);
+  EXPECT_EQ(key.key_id(), kRfc8032KeyId);
+}
+
+TEST(Ed25519RawTest, SeedKeyEqualsPkcs8Key) {
+  ASSERT_OK_AND_ASSIGN(PrivateKey from_seed,
+                       PrivateKey::FromEd25519Seed(Unhex(kRfc8032Secret)));
+  ASSERT_OK_AND_ASSIGN(PrivateKey from_pem, Rfc8032Key());
+
+  ASSERT_OK_AND_ASSIGN(std::string exported, from_seed.ExportPemForStorage());
+  ASSERT_OK_AND_ASSIGN(std::string expected, from_pem.ExportPemForStorage());
+
+  EXPECT_EQ(exported, expected);
+}
+
+TEST(Ed25519RawTest, SeedOfWrongLengthIsRefusedWithoutEcho) {
+  const std::string seed = Unhex(kRfc8032Secret);
+
+  for (const std::string& bad :
+       {seed.substr(0, 31), seed + "x", std::string()}) {
+    absl::StatusOr<PrivateKey> key = PrivateKey::FromEd25519Seed(bad);
+
+    ASSERT_THAT(key, StatusIs(absl::StatusCode::kInvalidArgument,
+                              HasSubstr("want 32")));
+    EXPECT_THAT(std::string(key.status().message()), Not(HasSubstr("9d61b1")));
+  }
+}
+
+TEST(Ed25519RawTest, PublicRawGivesRfc8032Spki) {
+  ASSERT_OK_AND_ASSIGN(PublicKey key,
+                       PublicKey::FromEd25519Raw(Unhex(kRfc8032Public)));
+
+  EXPECT_EQ(HexEncode(key.spki_der()),
+            absl::StrCat(kEd25519SpkiPrefix, kRfc8032Public));
+  EXPECT_EQ(key.key_id(), kRfc8032KeyId);
+  EXPECT_OK(key.Verify(Unhex(kRfc8032Signature), ""));
+}
+
+TEST(Ed25519RawTest, PublicRawOfWrongLengthIsRefused) {
+  const std::string raw = Unhex(kRfc8032Public);
+
+  EXPECT_THAT(
+      PublicKey::FromEd25519Raw(raw.substr(1)),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("want 32")));
+  EXPECT_THAT(PublicKey::FromEd25519Raw(raw + "x"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(PublicKey::FromEd25519Raw(""),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(Ed25519RawTest, Ed25519RawReturnsRfc8032Encoding) {
+  ASSERT_OK_AND_ASSIGN(PrivateKey key, Rfc8032Key());
+
+  ASSERT_OK_AND_ASSIGN(std::string raw, key.public_key().Ed25519Raw());
+
+  EXPECT_EQ(HexEncode(raw), kRfc8032Public);
+}
+
+TEST(Ed25519RawTest, Ed25519RawRefusesP256Key) {
+  ASSERT_OK_AND_ASSIGN(PublicKey key, PublicKey::FromPem(kP256PublicPem));
+
+  EXPECT_THAT(key.Ed25519Raw(), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         HasSubstr("not ed25519")));
+}
+
 // --- P-256 interoperability with the openssl CLI ---
 
 TEST(EcdsaP256Test, OpensslCliSignatureVerifies) {

@@ -92,6 +92,7 @@ absl::StatusOr<v1::Key> KeyToProto(const storage::KeyRow& key) {
   if (key.revoked_at.has_value()) {
     *out.mutable_revoked_at() = TimeToProto(*key.revoked_at);
   }
+  if (key.log_index.has_value()) out.set_log_index(*key.log_index);
   return out;
 }
 
@@ -111,6 +112,7 @@ v1::RecordSummary SummaryToProto(const storage::StoredRecord& record) {
   for (const std::string& key_id : record.signer_key_ids) {
     out.add_signer_key_ids(key_id);
   }
+  if (record.log_index.has_value()) out.set_log_index(*record.log_index);
   return out;
 }
 
@@ -180,6 +182,32 @@ absl::StatusOr<storage::LineageDirection> LineageDirectionFromProto(
           absl::StrCat("direction: unknown lineage direction ",
                        static_cast<int>(direction)));
   }
+}
+
+absl::StatusOr<v1::Checkpoint> CheckpointToProto(
+    const storage::LogCheckpointRow& checkpoint, absl::string_view origin) {
+  if (checkpoint.root_hash.size() != 32) {
+    return absl::DataLossError(absl::StrCat("checkpoint of tree size ",
+                                            checkpoint.tree_size,
+                                            " has a malformed root hash"));
+  }
+  v1::Checkpoint out;
+  out.set_note(checkpoint.note);
+  out.set_origin(std::string(origin));
+  out.set_tree_size(checkpoint.tree_size);
+  out.set_root_hash(core::HexEncode(checkpoint.root_hash));
+  return out;
+}
+
+v1::InclusionProof InclusionProofToProto(
+    const storage::InclusionProofRow& proof) {
+  v1::InclusionProof out;
+  out.set_log_index(proof.log_index);
+  out.set_tree_size(proof.tree_size);
+  for (const std::string& hash : proof.hashes) {
+    out.add_hashes(core::HexEncode(hash));
+  }
+  return out;
 }
 
 }  // namespace pedigree::server::service

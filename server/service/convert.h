@@ -37,6 +37,15 @@ v1::Record RecordToProto(const core::record::Record& record);
 absl::StatusOr<storage::LineageDirection> LineageDirectionFromProto(
     v1::LineageDirection direction);
 
+// Returns the checkpoint message of `checkpoint` of the log `origin`.
+// DataLoss for a stored root hash that is not 32 bytes.
+absl::StatusOr<v1::Checkpoint> CheckpointToProto(
+    const storage::LogCheckpointRow& checkpoint, absl::string_view origin);
+
+// Returns `proof` with its hashes in lowercase hex.
+v1::InclusionProof InclusionProofToProto(
+    const storage::InclusionProofRow& proof);
+
 }  // namespace pedigree::server::service
 
 #endif  // PEDIGREE_SERVER_SERVICE_CONVERT_H_

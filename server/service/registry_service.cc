@@ -348,6 +348,46 @@ grpc::Status RegistryService::GetLineage(grpc::ServerContext* context,
   return EndCall(*context, call, "GetLineage", result.status());
 }
 
+grpc::Status RegistryService::GetCheckpoint(
+    grpc::ServerContext* context, const v1::GetCheckpointRequest* request,
+    v1::GetCheckpointResponse* response) {
+  const Call call = BeginCall(context);
+  absl::StatusOr<v1::GetCheckpointResponse> result =
+      GetCheckpointImpl(*request);
+  if (result.ok()) *response = *std::move(result);
+  return EndCall(*context, call, "GetCheckpoint", result.status());
+}
+
+grpc::Status RegistryService::GetInclusionProof(
+    grpc::ServerContext* context, const v1::GetInclusionProofRequest* request,
+    v1::GetInclusionProofResponse* response) {
+  const Call call = BeginCall(context);
+  absl::StatusOr<v1::GetInclusionProofResponse> result =
+      GetInclusionProofImpl(*request);
+  if (result.ok()) *response = *std::move(result);
+  return EndCall(*context, call, "GetInclusionProof", result.status());
+}
+
+grpc::Status RegistryService::GetConsistencyProof(
+    grpc::ServerContext* context, const v1::GetConsistencyProofRequest* request,
+    v1::GetConsistencyProofResponse* response) {
+  const Call call = BeginCall(context);
+  absl::StatusOr<v1::GetConsistencyProofResponse> result =
+      GetConsistencyProofImpl(*request);
+  if (result.ok()) *response = *std::move(result);
+  return EndCall(*context, call, "GetConsistencyProof", result.status());
+}
+
+grpc::Status RegistryService::GetLogEntries(
+    grpc::ServerContext* context, const v1::GetLogEntriesRequest* request,
+    v1::GetLogEntriesResponse* response) {
+  const Call call = BeginCall(context);
+  absl::StatusOr<v1::GetLogEntriesResponse> result =
+      GetLogEntriesImpl(*request);
+  if (result.ok()) *response = *std::move(result);
+  return EndCall(*context, call, "GetLogEntries", result.status());
+}
+
 // ------------------------------------------------------- namespaces and keys
 
 absl::StatusOr<v1::Namespace> RegistryService::CreateNamespaceImpl(
@@ -465,6 +505,11 @@ absl::StatusOr<v1::PublishRecordResponse> RegistryService::PublishRecordImpl(
   v1::PublishRecordResponse out;
   *out.mutable_record() = SummaryToProto(result.record);
   out.set_already_existed(result.already_existed);
+  *out.mutable_inclusion()->mutable_proof() =
+      InclusionProofToProto(result.inclusion);
+  PEDIGREE_ASSIGN_OR_RETURN(
+      *out.mutable_inclusion()->mutable_checkpoint(),
+      CheckpointToProto(result.checkpoint, options_.log_origin));
   return out;
 }
 
@@ -962,6 +1007,130 @@ absl::StatusOr<v1::GetLineageResponse> RegistryService::GetLineageImpl(
     entry->set_parent_record_digest(parent->second);
     entry->set_relation(std::string(rec::ToString(edge.relation)));
   }
+  return out;
+}
+
+// ---------------------------------------------------------- the log
+
+absl::StatusOr<v1::GetCheckpointResponse> RegistryService::GetCheckpointImpl(
+    const v1::GetCheckpointRequest& /*request*/) {
+  PEDIGREE_ASSIGN_OR_RETURN(const storage::LogCheckpointRow checkpoint,
+                            store_.GetLatestCheckpoint());
+  v1::GetCheckpointResponse out;
+  PEDIGREE_ASSIGN_OR_RETURN(*out.mutable_checkpoint(),
+                            CheckpointToProto(checkpoint, options_.log_origin));
+  out.set_log_verifier_key(options_.log_verifier_key);
+  return out;
+}
+
+// Returns the checkpoint of `tree_size` if one was signed at that size, the
+// newest one when `tree_size` is 0; `resolved_size` is the size asked for.
+absl::StatusOr<std::optional<storage::LogCheckpointRow>>
+RegistryService::CheckpointFor(uint64_t tree_size, uint64_t* resolved_size) {
+  if (tree_size == 0) {
+    PEDIGREE_ASSIGN_OR_RETURN(storage::LogCheckpointRow latest,
+                              store_.GetLatestCheckpoint());
+    *resolved_size = latest.tree_size;
+    return std::optional<storage::LogCheckpointRow>(std::move(latest));
+  }
+  *resolved_size = tree_size;
+  absl::StatusOr<storage::LogCheckpointRow> at =
+      store_.GetCheckpoint(tree_size);
+  if (at.status().code() == absl::StatusCode::kNotFound) {
+    return std::optional<storage::LogCheckpointRow>();
+  }
+  PEDIGREE_RETURN_IF_ERROR(at.status());
+  return std::optional<storage::LogCheckpointRow>(*std::move(at));
+}
+
+absl::StatusOr<v1::GetInclusionProofResponse>
+RegistryService::GetInclusionProofImpl(
+    const v1::GetInclusionProofRequest& request) {
+  uint64_t log_index = 0;
+  switch (request.entry_case()) {
+    case v1::GetInclusionProofRequest::kLogIndex:
+      log_index = request.log_index();
+      break;
+    case v1::GetInclusionProofRequest::kRecordDigest: {
+      absl::StatusOr<std::string> digest =
+          core::HexDecode(request.record_digest());
+      if (!digest.ok() || digest->size() != 32) {
+        return absl::InvalidArgumentError(
+            "record_digest: must be 64 lowercase hex characters");
+      }
+      PEDIGREE_ASSIGN_OR_RETURN(const storage::StoredRecord record,
+                                store_.GetRecordByDigest(*digest));
+      if (!record.log_index.has_value()) {
+        return absl::DataLossError(absl::StrCat(
+            "record ", request.record_digest(), " has no log entry"));
+      }
+      log_index = *record.log_index;
+      break;
+    }
+    default:
+      return absl::InvalidArgumentError(
+          "entry: one of log_index or record_digest is required");
+  }
+  uint64_t tree_size = 0;
+  PEDIGREE_ASSIGN_OR_RETURN(
+      const std::optional<storage::LogCheckpointRow> checkpoint,
+      CheckpointFor(request.tree_size(), &tree_size));
+  PEDIGREE_ASSIGN_OR_RETURN(const storage::InclusionProofRow proof,
+                            store_.GetInclusionProof(log_index, tree_size));
+  v1::GetInclusionProofResponse out;
+  *out.mutable_proof() = InclusionProofToProto(proof);
+  out.set_leaf_hash(core::HexEncode(proof.leaf_hash));
+  if (checkpoint.has_value()) {
+    PEDIGREE_ASSIGN_OR_RETURN(
+        *out.mutable_checkpoint(),
+        CheckpointToProto(*checkpoint, options_.log_origin));
+  }
+  return out;
+}
+
+absl::StatusOr<v1::GetConsistencyProofResponse>
+RegistryService::GetConsistencyProofImpl(
+    const v1::GetConsistencyProofRequest& request) {
+  uint64_t new_size = 0;
+  PEDIGREE_ASSIGN_OR_RETURN(
+      const std::optional<storage::LogCheckpointRow> checkpoint,
+      CheckpointFor(request.new_size(), &new_size));
+  PEDIGREE_ASSIGN_OR_RETURN(
+      const std::vector<std::string> hashes,
+      store_.GetConsistencyProof(request.old_size(), new_size));
+  v1::GetConsistencyProofResponse out;
+  out.set_old_size(request.old_size());
+  out.set_new_size(new_size);
+  for (const std::string& hash : hashes) {
+    out.add_hashes(core::HexEncode(hash));
+  }
+  if (checkpoint.has_value()) {
+    PEDIGREE_ASSIGN_OR_RETURN(
+        *out.mutable_checkpoint(),
+        CheckpointToProto(*checkpoint, options_.log_origin));
+  }
+  return out;
+}
+
+absl::StatusOr<v1::GetLogEntriesResponse> RegistryService::GetLogEntriesImpl(
+    const v1::GetLogEntriesRequest& request) {
+  if (request.count() > kMaxLogEntriesPerCall) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "count: at most ", kMaxLogEntriesPerCall, ", got ", request.count()));
+  }
+  const int count = request.count() == 0 ? kMaxLogEntriesPerCall
+                                         : static_cast<int>(request.count());
+  PEDIGREE_ASSIGN_OR_RETURN(const storage::LogCheckpointRow latest,
+                            store_.GetLatestCheckpoint());
+  PEDIGREE_ASSIGN_OR_RETURN(const std::vector<storage::LogEntryRow> entries,
+                            store_.GetLogEntries(request.start(), count));
+  v1::GetLogEntriesResponse out;
+  for (const storage::LogEntryRow& entry : entries) {
+    v1::LogEntry* added = out.add_entries();
+    added->set_log_index(entry.log_index);
+    added->set_data(entry.data);
+  }
+  out.set_tree_size(latest.tree_size);
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,10 @@ struct RegistryServiceOptions {
   // by its SPKI bytes); 0 disables them. Key status itself is read from the
   // store on every call, never remembered.
   size_t key_cache_entries = 4096;
+  // The transparency log's origin and C2SP verifier key, as the store's
+  // checkpoint signer has them.
+  std::string log_origin;
+  std::string log_verifier_key;
 };
 
 // Page sizes: 0 means kDefaultPageSize; larger than kMaxPageSize is clamped.
@@ -67,6 +72,9 @@ inline constexpr int kMaxPageSize = 500;
 // is clamped.
 inline constexpr int kDefaultLineageDepth = 16;
 inline constexpr int kMaxLineageDepth = 64;
+
+// GetLogEntries: count 0 means this many; more is InvalidArgument.
+inline constexpr int kMaxLogEntriesPerCall = 256;
 
 // Metadata key of the request id sent back with every response (also in
 // the message of Internal, Unknown and DataLoss errors and in the log line).
@@ -111,6 +119,19 @@ class RegistryService final : public v1::Registry::Service {
   grpc::Status GetLineage(grpc::ServerContext* context,
                           const v1::GetLineageRequest* request,
                           v1::GetLineageResponse* response) override;
+  grpc::Status GetCheckpoint(grpc::ServerContext* context,
+                             const v1::GetCheckpointRequest* request,
+                             v1::GetCheckpointResponse* response) override;
+  grpc::Status GetInclusionProof(
+      grpc::ServerContext* context, const v1::GetInclusionProofRequest* request,
+      v1::GetInclusionProofResponse* response) override;
+  grpc::Status GetConsistencyProof(
+      grpc::ServerContext* context,
+      const v1::GetConsistencyProofRequest* request,
+      v1::GetConsistencyProofResponse* response) override;
+  grpc::Status GetLogEntries(grpc::ServerContext* context,
+                             const v1::GetLogEntriesRequest* request,
+                             v1::GetLogEntriesResponse* response) override;
 
  private:
   // Per-call bookkeeping for the request log.
@@ -143,6 +164,16 @@ class RegistryService final : public v1::Registry::Service {
       const v1::VerifyArtifactsRequest& request);
   absl::StatusOr<v1::GetLineageResponse> GetLineageImpl(
       const v1::GetLineageRequest& request);
+  absl::StatusOr<v1::GetCheckpointResponse> GetCheckpointImpl(
+      const v1::GetCheckpointRequest& request);
+  absl::StatusOr<v1::GetInclusionProofResponse> GetInclusionProofImpl(
+      const v1::GetInclusionProofRequest& request);
+  absl::StatusOr<v1::GetConsistencyProofResponse> GetConsistencyProofImpl(
+      const v1::GetConsistencyProofRequest& request);
+  absl::StatusOr<v1::GetLogEntriesResponse> GetLogEntriesImpl(
+      const v1::GetLogEntriesRequest& request);
+  absl::StatusOr<std::optional<storage::LogCheckpointRow>> CheckpointFor(
+      uint64_t tree_size, uint64_t* resolved_size);
 
   // Returns the verified signer key ids of `envelope` for the record's
   // namespace, or PermissionDenied / FailedPrecondition explaining why none.

@@ -126,6 +126,17 @@ StoredRecord Stored(int64_t id, const rec::Record& record,
   return stored;
 }
 
+// A publish result for `record` with a placeholder log proof.
+PublishResult Published(StoredRecord record, bool already_existed) {
+  PublishResult result;
+  result.record = std::move(record);
+  result.record.log_index = 3;
+  result.already_existed = already_existed;
+  result.inclusion = {3, 8, std::string(32, 'l'), {std::string(32, 'a')}};
+  result.checkpoint = {8, std::string(32, 'r'), "checkpoint note\n"};
+  return result;
+}
+
 rec::Record RecordWithoutLineage() {
   rec::Record record = rec::ValidRecordForTest();
   record.lineage.clear();
@@ -230,8 +241,7 @@ TEST_F(RegistryServiceTest, PublishRecordStoresVerifiedCanonicalRecord) {
   EXPECT_CALL(store_, PublishRecord(_))
       .WillOnce([&](const NewRecord& arg) -> absl::StatusOr<PublishResult> {
         stored_arg = arg;
-        return PublishResult{Stored(7, record, envelope, {key_->key_id()}),
-                             false};
+        return Published(Stored(7, record, envelope, {key_->key_id()}), false);
       });
   v1::PublishRecordResponse response;
 
@@ -247,6 +257,15 @@ TEST_F(RegistryServiceTest, PublishRecordStoresVerifiedCanonicalRecord) {
   EXPECT_EQ(response.record().declared_openness(), "open_weight");
   EXPECT_THAT(response.record().signer_key_ids(), ElementsAre(key_->key_id()));
   EXPECT_FALSE(response.already_existed());
+  EXPECT_EQ(response.record().log_index(), 3u);
+  EXPECT_EQ(response.inclusion().proof().log_index(), 3u);
+  EXPECT_EQ(response.inclusion().proof().tree_size(), 8u);
+  EXPECT_THAT(response.inclusion().proof().hashes(),
+              ElementsAre(HexEncode(std::string(32, 'a'))));
+  EXPECT_EQ(response.inclusion().checkpoint().note(), "checkpoint note\n");
+  EXPECT_EQ(response.inclusion().checkpoint().tree_size(), 8u);
+  EXPECT_EQ(response.inclusion().checkpoint().root_hash(),
+            HexEncode(std::string(32, 'r')));
 }
 
 TEST_F(RegistryServiceTest, PublishRecordReportsAlreadyExisted) {
@@ -255,7 +274,7 @@ TEST_F(RegistryServiceTest, PublishRecordReportsAlreadyExisted) {
   ExpectActiveKey();
   EXPECT_CALL(store_, PublishRecord(_))
       .WillOnce(Return(
-          PublishResult{Stored(7, record, envelope, {key_->key_id()}), true}));
+          Published(Stored(7, record, envelope, {key_->key_id()}), true)));
   v1::PublishRecordResponse response;
 
   const grpc::Status status = Publish(envelope, &response);

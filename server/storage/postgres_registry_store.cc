@@ -22,19 +22,26 @@
 #include "core/encoding/base64.h"
 #include "core/encoding/hex.h"
 #include "core/license/license_expression.h"
+#include "core/merkle/proof.h"
+#include "core/merkle/tree.h"
+#include "core/record/log_entry.h"
 #include "core/record/model_ref.h"
 #include "core/record/record.h"
 #include "core/record/record_envelope.h"
 #include "core/status_macros.h"
 #include "nlohmann/json.hpp"
 #include "pqxx/pqxx"
+#include "server/storage/internal/log_batch.h"
 #include "server/storage/internal/pqxx_status.h"
+#include "server/storage/internal/prepared.h"
 
 namespace pedigree::server::storage {
 namespace {
 
 using core::record::ModelLocator;
 using core::record::ModelRef;
+using internal::Exec;
+using internal::Statement;
 
 // --- SQL
 // ---------------------------------------------------------------------- Every
@@ -52,7 +59,8 @@ constexpr char kRecordFieldColumns[] =
     "r.model_version, r.root_digest, r.envelope, "
     "(extract(epoch FROM r.published_at) * 1000000)::bigint, "
     "to_char(r.release_date, 'YYYY-MM-DD'), r.weights_license, "
-    "r.code_license, r.declared_openness, ";
+    "r.code_license, r.declared_openness, "
+    "(SELECT e.idx FROM log_entries e WHERE e.record_id = r.id), ";
 constexpr char kSignerIdsColumn[] =
     "(SELECT string_agg(k.key_id, ',' ORDER BY k.key_id) "
     "FROM record_signatures s JOIN keys k ON k.id = s.key_id "
@@ -68,7 +76,7 @@ constexpr char kSignerRowsColumn[] =
     "ORDER BY k.key_id) "
     "FROM record_signatures s JOIN keys k ON k.id = s.key_id "
     "JOIN namespaces n ON n.id = k.namespace_id WHERE s.record_id = r.id)";
-constexpr int kRecordColumnCount = 13;
+constexpr int kRecordColumnCount = 14;
 
 constexpr char kNewestFirst[] = " ORDER BY r.published_at DESC, r.id DESC";
 
@@ -76,34 +84,35 @@ constexpr char kCreateNamespaceSql[] =
     "INSERT INTO namespaces (name) VALUES ($1) "
     "RETURNING name, (extract(epoch FROM created_at) * 1000000)::bigint";
 
-constexpr char kKeyColumns[] =
-    "k.key_id, n.name, k.key_type, k.public_key, k.status, "
-    "(extract(epoch FROM k.added_at) * 1000000)::bigint, "
-    "(extract(epoch FROM k.revoked_at) * 1000000)::bigint";
-
+// Key rows are read as: key_id, namespace name, key_type, public_key,
+// status, added_at and revoked_at in microseconds, log index.
 constexpr char kAddKeySql[] =
     "WITH ns AS (SELECT id, name FROM namespaces "
     "WHERE lower(name) = lower($1)), "
     "ins AS (INSERT INTO keys (namespace_id, key_id, key_type, public_key) "
     "SELECT ns.id, $2, $3, $4 FROM ns "
-    "RETURNING key_id, key_type, public_key, status, added_at, revoked_at) "
+    "RETURNING id, key_id, key_type, public_key, status, added_at, "
+    "revoked_at) "
     "SELECT ins.key_id, ns.name, ins.key_type, ins.public_key, ins.status, "
     "(extract(epoch FROM ins.added_at) * 1000000)::bigint, "
-    "(extract(epoch FROM ins.revoked_at) * 1000000)::bigint FROM ins, ns";
+    "(extract(epoch FROM ins.revoked_at) * 1000000)::bigint, NULL::bigint, "
+    "ins.id FROM ins, ns";
 
 // One row with NULL key columns for a namespace without keys; no row for an
 // unknown namespace.
 constexpr char kListKeysSql[] =
     "SELECT k.key_id, n.name, k.key_type, k.public_key, k.status, "
     "(extract(epoch FROM k.added_at) * 1000000)::bigint, "
-    "(extract(epoch FROM k.revoked_at) * 1000000)::bigint "
+    "(extract(epoch FROM k.revoked_at) * 1000000)::bigint, "
+    "(SELECT e.idx FROM log_entries e WHERE e.key_id = k.id) "
     "FROM namespaces n LEFT JOIN keys k ON k.namespace_id = n.id "
     "WHERE lower(n.name) = lower($1) ORDER BY k.added_at, k.id";
 
 constexpr char kGetKeysSql[] =
     "SELECT k.key_id, n.name, k.key_type, k.public_key, k.status, "
     "(extract(epoch FROM k.added_at) * 1000000)::bigint, "
-    "(extract(epoch FROM k.revoked_at) * 1000000)::bigint "
+    "(extract(epoch FROM k.revoked_at) * 1000000)::bigint, "
+    "(SELECT e.idx FROM log_entries e WHERE e.key_id = k.id) "
     "FROM keys k JOIN namespaces n ON n.id = k.namespace_id "
     "WHERE k.key_id = ANY($1::text[])";
 
@@ -275,16 +284,11 @@ constexpr char kLineageEdgesSql[] =
     "AND ($2::text[] IS NULL OR relation = ANY($2::text[])) "
     "ORDER BY child_record_id, parent_record_id, relation";
 
-// A prepared statement: its name on every connection and its text.
-struct Statement {
-  std::string name;
-  std::string sql;
-};
-
 // The prepared statements, composed once from the literals above.
 struct Statements {
   Statement create_namespace{"create_namespace", kCreateNamespaceSql};
   Statement add_key{"add_key", kAddKeySql};
+  Statement key_exists{"key_exists", "SELECT 1 FROM keys WHERE key_id = $1"};
   Statement list_keys{"list_keys", kListKeysSql};
   Statement get_keys{"get_keys", kGetKeysSql};
   Statement lock_namespace{"lock_namespace", kLockNamespaceSql};
@@ -329,21 +333,27 @@ struct Statements {
       absl::StrCat(kLineageNodesPrefix, "SELECT ", kRecordFieldColumns,
                    kSignerIdsColumn, ", reached.distance", kLineageNodesJoin)};
   Statement lineage_edges{"lineage_edges", kLineageEdgesSql};
+  Statement latest_checkpoint{
+      "latest_checkpoint",
+      "SELECT tree_size, root_hash, note FROM log_checkpoints "
+      "ORDER BY tree_size DESC LIMIT 1"};
+  Statement checkpoint_at{
+      "checkpoint_at",
+      "SELECT root_hash, note FROM log_checkpoints WHERE tree_size = $1"};
+  // Entries [$1, $2) with what their bytes are built from.
+  Statement log_entries{
+      "log_entries",
+      "SELECT e.idx, e.leaf_hash, r.envelope, n.name, k.key_id, k.key_type, "
+      "k.public_key FROM log_entries e "
+      "LEFT JOIN records r ON r.id = e.record_id "
+      "LEFT JOIN keys k ON k.id = e.key_id "
+      "LEFT JOIN namespaces n ON n.id = k.namespace_id "
+      "WHERE e.idx >= $1 AND e.idx < $2 ORDER BY e.idx"};
 };
 
 const Statements& Sql() {
   static const Statements& statements = *new Statements();
   return statements;
-}
-
-// Runs prepared statement `statement` in `tx`, defining it on the
-// connection first (a no-op after the first time; libpqxx prepares it on the
-// server at first use, and again on a fresh connection).
-template <typename... Args>
-pqxx::result Exec(pqxx::transaction_base& tx, const Statement& statement,
-                  Args&&... args) {
-  tx.conn().prepare(statement.name, statement.sql);
-  return tx.exec_prepared(statement.name, std::forward<Args>(args)...);
 }
 
 // --- values
@@ -464,6 +474,7 @@ absl::StatusOr<KeyRow> ReadKeyRow(const pqxx::row& row) {
       key.status, ParseKeyStatus(key.key_id, row[4].as<std::string>()));
   key.added_at = FromMicros(row[5]);
   if (!row[6].is_null()) key.revoked_at = FromMicros(row[6]);
+  if (!row[7].is_null()) key.log_index = row[7].as<uint64_t>();
   return key;
 }
 
@@ -527,13 +538,14 @@ absl::StatusOr<StoredRecord> ReadStoredRecord(const pqxx::row& row,
   record.weights_license = row[9].as<std::string>();
   record.code_license = row[10].as<std::string>();
   record.declared_openness = row[11].as<std::string>();
+  if (!row[12].is_null()) record.log_index = row[12].as<uint64_t>();
   if (signers == SignerColumn::kIds) {
-    if (!row[12].is_null()) {
-      record.signer_key_ids = absl::StrSplit(row[12].c_str(), ',');
+    if (!row[13].is_null()) {
+      record.signer_key_ids = absl::StrSplit(row[13].c_str(), ',');
     }
-  } else if (!row[12].is_null()) {
+  } else if (!row[13].is_null()) {
     const nlohmann::json rows = nlohmann::json::parse(
-        row[12].c_str(), nullptr, /*allow_exceptions=*/false);
+        row[13].c_str(), nullptr, /*allow_exceptions=*/false);
     if (rows.is_discarded() || !rows.is_array()) {
       return absl::DataLossError(absl::StrCat(
           "signer key rows of record ", record.id, " are not a json array"));
@@ -581,8 +593,10 @@ absl::Status CheckDigest(absl::string_view digest, absl::string_view what) {
 // --- publish rows
 // -------------------------------------------------------------
 
+}  // namespace
+
 // The index rows of a record, as the parallel arrays the INSERTs take.
-struct PublishRows {
+struct internal::PublishRows {
   std::vector<std::string> signer_key_ids;  // unique, sorted
 
   std::vector<std::string> artifact_paths;
@@ -602,6 +616,10 @@ struct PublishRows {
 
   std::vector<std::string> license_ids, license_sources;
 };
+
+namespace {
+
+using internal::PublishRows;
 
 // Adds every id referenced by license expression `expression` (a record
 // field named `field`) to `rows` with `source`, once per (id, source).
@@ -769,7 +787,24 @@ std::string LikePrefixPattern(absl::string_view prefix) {
 
 PostgresRegistryStore::PostgresRegistryStore(ConnectionPool& pool,
                                              Options options)
-    : pool_(pool), options_(options) {}
+    : pool_(pool),
+      options_(options),
+      committer_([this](absl::Span<LogJob* const> jobs) { RunLogBatch(jobs); },
+                 static_cast<size_t>(std::max(options.max_log_batch, 1))) {}
+
+absl::StatusOr<std::unique_ptr<PostgresRegistryStore>>
+PostgresRegistryStore::Open(ConnectionPool& pool, Options options) {
+  if (options.log_signer == nullptr) {
+    return absl::InvalidArgumentError("the store needs a log signer");
+  }
+  std::unique_ptr<PostgresRegistryStore> store(
+      new PostgresRegistryStore(pool, options));
+  PEDIGREE_RETURN_IF_ERROR(store->Run<pqxx::work>(
+      "set up the transparency log", [&](pqxx::transaction_base& tx) {
+        return internal::LogBatch::Initialize(tx, *options.log_signer);
+      }));
+  return store;
+}
 
 template <typename Tx, typename Fn>
 absl::Status PostgresRegistryStore::Run(absl::string_view context, Fn&& fn) {
@@ -815,27 +850,11 @@ absl::StatusOr<KeyRow> PostgresRegistryStore::AddKey(const KeyRow& key) {
                                                    " has ", key.spki_der.size(),
                                                    " bytes, want 1 to 16384"));
   }
-  std::optional<KeyRow> row;
-  absl::Status status =
-      Run<pqxx::work>("add key", [&](pqxx::transaction_base& tx) {
-        const pqxx::result result =
-            Exec(tx, Sql().add_key, key.namespace_name, key.key_id,
-                 std::string(core::crypto::FormatKeyType(key.type)),
-                 pqxx::binarystring(key.spki_der));
-        if (result.empty()) return absl::OkStatus();
-        PEDIGREE_ASSIGN_OR_RETURN(row, ReadKeyRow(result[0]));
-        return absl::OkStatus();
-      });
-  if (status.code() == absl::StatusCode::kAlreadyExists) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("key ", key.key_id, " is already registered"));
-  }
-  PEDIGREE_RETURN_IF_ERROR(status);
-  if (!row.has_value()) {
-    return absl::NotFoundError(
-        absl::StrCat("namespace \"", key.namespace_name, "\" does not exist"));
-  }
-  return *std::move(row);
+  LogJob job;
+  job.key = &key;
+  committer_.Run(job);
+  PEDIGREE_RETURN_IF_ERROR(job.status);
+  return std::move(job.added_key);
 }
 
 absl::StatusOr<std::vector<KeyRow>> PostgresRegistryStore::ListKeys(
@@ -880,179 +899,235 @@ absl::StatusOr<std::vector<KeyRow>> PostgresRegistryStore::GetKeys(
 
 absl::StatusOr<PublishResult> PostgresRegistryStore::PublishRecord(
     const NewRecord& record) {
-  absl::StatusOr<PublishResult> result = TryPublish(record);
-  if (result.status().code() != absl::StatusCode::kAlreadyExists) {
-    return result;
-  }
-  return ResolvePublishConflict(record, result.status());
+  PEDIGREE_ASSIGN_OR_RETURN(const PublishRows rows, BuildPublishRows(record));
+  LogJob job;
+  job.record = &record;
+  job.rows = &rows;
+  committer_.Run(job);
+  PEDIGREE_RETURN_IF_ERROR(job.status);
+  return std::move(job.published);
 }
 
-// A unique violation means a concurrent publish of the same digest or
-// name@version committed first (this transaction was rolled back); what is
-// stored now decides the answer.
-absl::StatusOr<PublishResult> PostgresRegistryStore::ResolvePublishConflict(
-    const NewRecord& record, const absl::Status& conflict) {
-  const ModelRef& ref = record.record.model.ref;
-  std::optional<StoredRecord> by_digest;
-  PEDIGREE_RETURN_IF_ERROR(Run<pqxx::nontransaction>(
-      "publish record: re-read", [&](pqxx::transaction_base& tx) {
-        PEDIGREE_ASSIGN_OR_RETURN(by_digest,
-                                  FindByDigest(tx, record.record_digest));
+// --- the log batch
+// ------------------------------------------------------------
+
+void PostgresRegistryStore::RunLogBatch(absl::Span<LogJob* const> jobs) {
+  const absl::Status status = TryLogBatch(jobs);
+  if (status.ok()) return;
+  // Nothing of the batch is stored. A job that broke the transaction (rather
+  // than being refused by a check) must not fail the others: run each alone,
+  // unless the database is simply unreachable.
+  if (jobs.size() > 1 && status.code() != absl::StatusCode::kUnavailable) {
+    for (LogJob* job : jobs) RunLogBatch(absl::MakeConstSpan(&job, 1));
+    return;
+  }
+  for (LogJob* job : jobs) job->status = status;
+}
+
+absl::Status PostgresRegistryStore::TryLogBatch(
+    absl::Span<LogJob* const> jobs) {
+  for (LogJob* job : jobs) {
+    job->status = absl::OkStatus();
+    job->published = PublishResult();
+    job->added_key = KeyRow();
+  }
+  std::optional<internal::LogHead> new_head;
+  const absl::Status status = Run<pqxx::work>(
+      "log batch", [&](pqxx::transaction_base& tx) -> absl::Status {
+        PEDIGREE_ASSIGN_OR_RETURN(internal::LogBatch batch,
+                                  internal::LogBatch::Begin(tx, head_));
+        for (LogJob* job : jobs) {
+          PEDIGREE_RETURN_IF_ERROR(job->record != nullptr
+                                       ? PublishInBatch(tx, batch, *job)
+                                       : AddKeyInBatch(tx, batch, *job));
+        }
+        PEDIGREE_ASSIGN_OR_RETURN(const LogCheckpointRow checkpoint,
+                                  batch.Finish(tx, *options_.log_signer));
+        for (LogJob* job : jobs) {
+          if (!job->status.ok() || job->record == nullptr) continue;
+          if (!job->published.record.log_index.has_value()) {
+            return absl::DataLossError(absl::StrCat(
+                "record ", job->published.record.id, " has no log entry"));
+          }
+          PEDIGREE_ASSIGN_OR_RETURN(
+              job->published.inclusion,
+              batch.InclusionProof(tx, *job->published.record.log_index));
+          job->published.checkpoint = checkpoint;
+        }
+        new_head = batch.head();
         return absl::OkStatus();
-      }));
-  if (by_digest.has_value()) {
-    return PublishResult{*std::move(by_digest), /*already_existed=*/true};
-  }
-  absl::StatusOr<StoredRecord> by_ref = GetRecordByRef(ref);
-  if (by_ref.ok()) {
-    return absl::AlreadyExistsError(
-        absl::StrCat(ModelLabel(ref),
-                     " is already published with a different record digest"));
-  }
-  if (by_ref.status().code() != absl::StatusCode::kNotFound) {
-    return by_ref.status();
-  }
-  return absl::InternalError(
-      absl::StrCat("publish ", ModelLabel(ref),
-                   ": unexpected conflict: ", conflict.message()));
+      });
+  // Only a committed batch's head may seed the next one.
+  head_ = status.ok() ? new_head : std::nullopt;
+  return status;
 }
 
-absl::StatusOr<PublishResult> PostgresRegistryStore::TryPublish(
-    const NewRecord& new_record) {
-  PEDIGREE_ASSIGN_OR_RETURN(PublishRows rows, BuildPublishRows(new_record));
+absl::Status PostgresRegistryStore::PublishInBatch(pqxx::transaction_base& tx,
+                                                   internal::LogBatch& batch,
+                                                   LogJob& job) {
+  const NewRecord& new_record = *job.record;
+  const PublishRows& rows = *job.rows;
   const core::record::Record& record = new_record.record;
   const ModelRef& ref = record.model.ref;
-  PublishResult out;
-  PEDIGREE_RETURN_IF_ERROR(Run<pqxx::work>(
-      "publish record", [&](pqxx::transaction_base& tx) -> absl::Status {
-        std::optional<StoredRecord> existing;
-        PEDIGREE_ASSIGN_OR_RETURN(existing,
-                                  FindByDigest(tx, new_record.record_digest));
-        if (existing.has_value()) {
-          out.record = *std::move(existing);
-          out.already_existed = true;
-          return absl::OkStatus();
-        }
+  // Checks first: a refused job sets its status and writes nothing, so the
+  // rest of the batch goes on.
+  const auto refuse = [&job](absl::Status status) {
+    job.status = std::move(status);
+    return absl::OkStatus();
+  };
 
-        const pqxx::result ns =
-            Exec(tx, Sql().lock_namespace, ref.namespace_name);
-        if (ns.empty()) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "namespace \"", ref.namespace_name, "\" does not exist"));
-        }
-        const int64_t namespace_id = ns[0][0].as<int64_t>();
+  std::optional<StoredRecord> existing;
+  PEDIGREE_ASSIGN_OR_RETURN(existing,
+                            FindByDigest(tx, new_record.record_digest));
+  if (existing.has_value()) {
+    job.published.record = *std::move(existing);
+    job.published.already_existed = true;
+    return absl::OkStatus();
+  }
 
-        std::map<std::string, int64_t> active_keys;
-        for (const pqxx::row& row :
-             Exec(tx, Sql().lock_signer_keys, namespace_id,
-                  ArrayLiteral(rows.signer_key_ids))) {
-          active_keys.emplace(row[1].as<std::string>(), row[0].as<int64_t>());
-        }
-        std::vector<int64_t> signer_rows;
-        for (const std::string& key_id : rows.signer_key_ids) {
-          auto it = active_keys.find(key_id);
-          if (it == active_keys.end()) {
-            return absl::PermissionDeniedError(absl::StrCat(
-                "signer key ", key_id, " is not an active key of namespace \"",
-                ref.namespace_name, "\""));
-          }
-          signer_rows.push_back(it->second);
-        }
+  const pqxx::result ns = Exec(tx, Sql().lock_namespace, ref.namespace_name);
+  if (ns.empty()) {
+    return refuse(absl::FailedPreconditionError(
+        absl::StrCat("namespace \"", ref.namespace_name, "\" does not exist")));
+  }
+  const int64_t namespace_id = ns[0][0].as<int64_t>();
 
-        if (!Exec(tx, Sql().find_digest_by_name_version, namespace_id, ref.name,
-                  ref.version)
-                 .empty()) {
-          return absl::AlreadyExistsError(absl::StrCat(
-              ModelLabel(ref),
-              " is already published with a different record digest"));
-        }
+  std::map<std::string, int64_t> active_keys;
+  for (const pqxx::row& row : Exec(tx, Sql().lock_signer_keys, namespace_id,
+                                   ArrayLiteral(rows.signer_key_ids))) {
+    active_keys.emplace(row[1].as<std::string>(), row[0].as<int64_t>());
+  }
+  std::vector<int64_t> signer_rows;
+  for (const std::string& key_id : rows.signer_key_ids) {
+    auto it = active_keys.find(key_id);
+    if (it == active_keys.end()) {
+      return refuse(absl::PermissionDeniedError(
+          absl::StrCat("signer key ", key_id, " is not an active key of ",
+                       "namespace \"", ref.namespace_name, "\"")));
+    }
+    signer_rows.push_back(it->second);
+  }
 
-        std::vector<std::optional<std::string>> parent_ids;
-        for (const core::record::LineageEdge* edge : rows.edges) {
-          std::optional<int64_t> parent = ResolveParent(tx, edge->ref);
-          if (!parent.has_value()) {
-            return absl::FailedPreconditionError(absl::StrCat(
-                "lineage parent ", core::record::ToString(edge->ref),
-                " is not a published record"));
-          }
-          parent_ids.push_back(absl::StrCat(*parent));
-        }
+  if (!Exec(tx, Sql().find_digest_by_name_version, namespace_id, ref.name,
+            ref.version)
+           .empty()) {
+    return refuse(absl::AlreadyExistsError(
+        absl::StrCat(ModelLabel(ref),
+                     " is already published with a different record digest")));
+  }
 
-        const pqxx::row inserted =
-            Exec(tx, Sql().insert_record, namespace_id, ref.namespace_name,
-                 ref.name, ref.version,
-                 pqxx::binarystring(new_record.record_digest),
-                 pqxx::binarystring(new_record.envelope),
-                 std::string(core::record::kPayloadType),
-                 pqxx::binarystring(record.artifacts.root_digest),
-                 record.model.release_date, record.licenses.weights,
-                 record.licenses.code,
-                 std::string(core::record::ToString(record.openness.claim)))
-                .at(0);
-        const int64_t id = inserted[0].as<int64_t>();
+  std::vector<std::optional<std::string>> parent_ids;
+  for (const core::record::LineageEdge* edge : rows.edges) {
+    std::optional<int64_t> parent = ResolveParent(tx, edge->ref);
+    if (!parent.has_value()) {
+      return refuse(absl::FailedPreconditionError(
+          absl::StrCat("lineage parent ", core::record::ToString(edge->ref),
+                       " is not a published record")));
+    }
+    parent_ids.push_back(absl::StrCat(*parent));
+  }
 
-        PEDIGREE_RETURN_IF_ERROR(CheckAffected(
-            Exec(tx, Sql().insert_signatures, id, ArrayLiteral(signer_rows)),
-            signer_rows.size(), "record_signatures"));
-        if (!rows.artifact_paths.empty()) {
-          PEDIGREE_RETURN_IF_ERROR(
-              CheckAffected(Exec(tx, Sql().insert_artifacts, id,
-                                 ArrayLiteral(rows.artifact_paths),
-                                 pqxx::binarystring(rows.artifact_digests),
-                                 ArrayLiteral(rows.artifact_sizes)),
-                            rows.artifact_paths.size(), "artifacts"));
-        }
-        if (!rows.dataset_names.empty()) {
-          PEDIGREE_RETURN_IF_ERROR(
-              CheckAffected(Exec(tx, Sql().insert_datasets, id,
-                                 ArrayLiteral(rows.dataset_names),
-                                 ArrayLiteral(rows.dataset_roles),
-                                 ArrayLiteral(rows.dataset_disclosures),
-                                 ArrayLiteral(rows.dataset_licenses),
-                                 ArrayLiteral(rows.dataset_locations),
-                                 pqxx::binarystring(rows.dataset_digests),
-                                 ArrayLiteral(rows.dataset_slices)),
-                            rows.dataset_names.size(), "datasets"));
-        }
-        if (!rows.component_names.empty()) {
-          PEDIGREE_RETURN_IF_ERROR(CheckAffected(
-              Exec(tx, Sql().insert_components, id,
-                   ArrayLiteral(rows.component_names),
-                   ArrayLiteral(rows.component_statuses),
-                   ArrayLiteral(rows.component_licenses),
-                   ArrayLiteral(rows.component_locations)),
-              rows.component_names.size(), "openness_components"));
-        }
-        if (!rows.edges.empty()) {
-          PEDIGREE_RETURN_IF_ERROR(CheckAffected(
-              Exec(tx, Sql().insert_lineage, id, ArrayLiteral(rows.edge_refs),
-                   ArrayLiteral(parent_ids), ArrayLiteral(rows.edge_relations)),
-              rows.edges.size(), "lineage_edges"));
-        }
-        if (!rows.license_ids.empty()) {
-          PEDIGREE_RETURN_IF_ERROR(
-              CheckAffected(Exec(tx, Sql().insert_license_refs, id,
-                                 ArrayLiteral(rows.license_ids),
-                                 ArrayLiteral(rows.license_sources)),
-                            rows.license_ids.size(), "license_refs"));
-        }
+  // Writes: any error from here on fails the whole batch.
+  const pqxx::row inserted =
+      Exec(tx, Sql().insert_record, namespace_id, ref.namespace_name, ref.name,
+           ref.version, pqxx::binarystring(new_record.record_digest),
+           pqxx::binarystring(new_record.envelope),
+           std::string(core::record::kPayloadType),
+           pqxx::binarystring(record.artifacts.root_digest),
+           record.model.release_date, record.licenses.weights,
+           record.licenses.code,
+           std::string(core::record::ToString(record.openness.claim)))
+          .at(0);
+  const int64_t id = inserted[0].as<int64_t>();
 
-        out.record.id = id;
-        out.record.record_digest = new_record.record_digest;
-        out.record.ref = ref;
-        out.record.root_digest = record.artifacts.root_digest;
-        out.record.envelope = new_record.envelope;
-        out.record.published_at = FromMicros(inserted[1]);
-        out.record.release_date = record.model.release_date;
-        out.record.weights_license = record.licenses.weights;
-        out.record.code_license = record.licenses.code;
-        out.record.declared_openness =
-            std::string(core::record::ToString(record.openness.claim));
-        out.record.signer_key_ids = rows.signer_key_ids;
-        out.already_existed = false;
-        return absl::OkStatus();
-      }));
-  return out;
+  PEDIGREE_RETURN_IF_ERROR(CheckAffected(
+      Exec(tx, Sql().insert_signatures, id, ArrayLiteral(signer_rows)),
+      signer_rows.size(), "record_signatures"));
+  if (!rows.artifact_paths.empty()) {
+    PEDIGREE_RETURN_IF_ERROR(CheckAffected(
+        Exec(tx, Sql().insert_artifacts, id, ArrayLiteral(rows.artifact_paths),
+             pqxx::binarystring(rows.artifact_digests),
+             ArrayLiteral(rows.artifact_sizes)),
+        rows.artifact_paths.size(), "artifacts"));
+  }
+  if (!rows.dataset_names.empty()) {
+    PEDIGREE_RETURN_IF_ERROR(CheckAffected(
+        Exec(tx, Sql().insert_datasets, id, ArrayLiteral(rows.dataset_names),
+             ArrayLiteral(rows.dataset_roles),
+             ArrayLiteral(rows.dataset_disclosures),
+             ArrayLiteral(rows.dataset_licenses),
+             ArrayLiteral(rows.dataset_locations),
+             pqxx::binarystring(rows.dataset_digests),
+             ArrayLiteral(rows.dataset_slices)),
+        rows.dataset_names.size(), "datasets"));
+  }
+  if (!rows.component_names.empty()) {
+    PEDIGREE_RETURN_IF_ERROR(
+        CheckAffected(Exec(tx, Sql().insert_components, id,
+                           ArrayLiteral(rows.component_names),
+                           ArrayLiteral(rows.component_statuses),
+                           ArrayLiteral(rows.component_licenses),
+                           ArrayLiteral(rows.component_locations)),
+                      rows.component_names.size(), "openness_components"));
+  }
+  if (!rows.edges.empty()) {
+    PEDIGREE_RETURN_IF_ERROR(CheckAffected(
+        Exec(tx, Sql().insert_lineage, id, ArrayLiteral(rows.edge_refs),
+             ArrayLiteral(parent_ids), ArrayLiteral(rows.edge_relations)),
+        rows.edges.size(), "lineage_edges"));
+  }
+  if (!rows.license_ids.empty()) {
+    PEDIGREE_RETURN_IF_ERROR(CheckAffected(
+        Exec(tx, Sql().insert_license_refs, id, ArrayLiteral(rows.license_ids),
+             ArrayLiteral(rows.license_sources)),
+        rows.license_ids.size(), "license_refs"));
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(const uint64_t log_index,
+                            batch.AppendRecord(id, new_record.envelope));
+
+  StoredRecord& out = job.published.record;
+  out.id = id;
+  out.record_digest = new_record.record_digest;
+  out.ref = ref;
+  out.root_digest = record.artifacts.root_digest;
+  out.envelope = new_record.envelope;
+  out.published_at = FromMicros(inserted[1]);
+  out.release_date = record.model.release_date;
+  out.weights_license = record.licenses.weights;
+  out.code_license = record.licenses.code;
+  out.declared_openness =
+      std::string(core::record::ToString(record.openness.claim));
+  out.signer_key_ids = rows.signer_key_ids;
+  out.log_index = log_index;
+  return absl::OkStatus();
+}
+
+absl::Status PostgresRegistryStore::AddKeyInBatch(pqxx::transaction_base& tx,
+                                                  internal::LogBatch& batch,
+                                                  LogJob& job) {
+  const KeyRow& key = *job.key;
+  if (!Exec(tx, Sql().key_exists, key.key_id).empty()) {
+    job.status = absl::AlreadyExistsError(
+        absl::StrCat("key ", key.key_id, " is already registered"));
+    return absl::OkStatus();
+  }
+  const std::string key_type(core::crypto::FormatKeyType(key.type));
+  const pqxx::result result =
+      Exec(tx, Sql().add_key, key.namespace_name, key.key_id, key_type,
+           pqxx::binarystring(key.spki_der));
+  if (result.empty()) {
+    job.status = absl::NotFoundError(
+        absl::StrCat("namespace \"", key.namespace_name, "\" does not exist"));
+    return absl::OkStatus();
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(job.added_key, ReadKeyRow(result[0]));
+  PEDIGREE_ASSIGN_OR_RETURN(
+      job.added_key.log_index,
+      batch.AppendKey(
+          result[0][8].as<int64_t>(),
+          core::record::KeyLogEntry(job.added_key.namespace_name, key.key_id,
+                                    key_type, key.spki_der)));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<StoredRecord> PostgresRegistryStore::GetRecordByRef(
@@ -1310,6 +1385,149 @@ absl::StatusOr<LineageGraph> PostgresRegistryStore::GetLineage(
         absl::StrCat("record ", query.start_record_id, " not found"));
   }
   return graph;
+}
+
+// --- the log, read side
+// ------------------------------------------------------
+
+absl::StatusOr<LogCheckpointRow> PostgresRegistryStore::LatestCheckpoint(
+    pqxx::transaction_base& tx) {
+  const pqxx::result rows = Exec(tx, Sql().latest_checkpoint);
+  if (rows.empty()) {
+    return absl::FailedPreconditionError(
+        "the transparency log has no checkpoint");
+  }
+  return LogCheckpointRow{rows[0][0].as<uint64_t>(), Bytes(rows[0][1]),
+                          rows[0][2].as<std::string>()};
+}
+
+absl::StatusOr<LogCheckpointRow> PostgresRegistryStore::GetLatestCheckpoint() {
+  LogCheckpointRow checkpoint;
+  PEDIGREE_RETURN_IF_ERROR(Run<pqxx::nontransaction>(
+      "get checkpoint", [&](pqxx::transaction_base& tx) {
+        PEDIGREE_ASSIGN_OR_RETURN(checkpoint, LatestCheckpoint(tx));
+        return absl::OkStatus();
+      }));
+  return checkpoint;
+}
+
+absl::StatusOr<LogCheckpointRow> PostgresRegistryStore::GetCheckpoint(
+    uint64_t tree_size) {
+  std::optional<LogCheckpointRow> checkpoint;
+  PEDIGREE_RETURN_IF_ERROR(Run<pqxx::nontransaction>(
+      "get checkpoint", [&](pqxx::transaction_base& tx) {
+        const pqxx::result rows = Exec(tx, Sql().checkpoint_at, tree_size);
+        if (!rows.empty()) {
+          checkpoint = LogCheckpointRow{tree_size, Bytes(rows[0][0]),
+                                        rows[0][1].as<std::string>()};
+        }
+        return absl::OkStatus();
+      }));
+  if (!checkpoint.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("no checkpoint was signed at tree size ", tree_size));
+  }
+  return *std::move(checkpoint);
+}
+
+absl::StatusOr<InclusionProofRow> PostgresRegistryStore::GetInclusionProof(
+    uint64_t log_index, uint64_t tree_size) {
+  InclusionProofRow proof;
+  proof.log_index = log_index;
+  proof.tree_size = tree_size;
+  PEDIGREE_RETURN_IF_ERROR(Run<pqxx::read_transaction>(
+      "get inclusion proof", [&](pqxx::transaction_base& tx) -> absl::Status {
+        PEDIGREE_ASSIGN_OR_RETURN(const LogCheckpointRow latest,
+                                  LatestCheckpoint(tx));
+        if (tree_size > latest.tree_size) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("tree size ", tree_size, " is beyond the log's ",
+                           latest.tree_size));
+        }
+        if (log_index >= tree_size) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("log index ", log_index,
+                           " is not in a tree of size ", tree_size));
+        }
+        const core::merkle::NodeFetcher fetch =
+            internal::DatabaseNodeFetcher(tx);
+        PEDIGREE_ASSIGN_OR_RETURN(
+            proof.hashes,
+            core::merkle::InclusionProof(log_index, tree_size, fetch));
+        PEDIGREE_ASSIGN_OR_RETURN(std::vector<std::string> leaf,
+                                  fetch({core::merkle::NodeId{0, log_index}}));
+        proof.leaf_hash = std::move(leaf[0]);
+        return absl::OkStatus();
+      }));
+  return proof;
+}
+
+absl::StatusOr<std::vector<std::string>>
+PostgresRegistryStore::GetConsistencyProof(uint64_t old_size,
+                                           uint64_t new_size) {
+  std::vector<std::string> hashes;
+  PEDIGREE_RETURN_IF_ERROR(Run<pqxx::read_transaction>(
+      "get consistency proof", [&](pqxx::transaction_base& tx) -> absl::Status {
+        PEDIGREE_ASSIGN_OR_RETURN(const LogCheckpointRow latest,
+                                  LatestCheckpoint(tx));
+        if (new_size > latest.tree_size) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("tree size ", new_size, " is beyond the log's ",
+                           latest.tree_size));
+        }
+        if (old_size > new_size) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("old tree size ", old_size,
+                           " is larger than new tree size ", new_size));
+        }
+        PEDIGREE_ASSIGN_OR_RETURN(
+            hashes, core::merkle::ConsistencyProof(
+                        old_size, new_size, internal::DatabaseNodeFetcher(tx)));
+        return absl::OkStatus();
+      }));
+  return hashes;
+}
+
+absl::StatusOr<std::vector<LogEntryRow>> PostgresRegistryStore::GetLogEntries(
+    uint64_t start, int count) {
+  count = std::clamp(count, 0, 1024);
+  std::vector<LogEntryRow> entries;
+  PEDIGREE_RETURN_IF_ERROR(Run<pqxx::read_transaction>(
+      "get log entries", [&](pqxx::transaction_base& tx) -> absl::Status {
+        PEDIGREE_ASSIGN_OR_RETURN(const LogCheckpointRow latest,
+                                  LatestCheckpoint(tx));
+        if (count == 0 || start >= latest.tree_size) return absl::OkStatus();
+        const uint64_t end =
+            std::min(latest.tree_size, start + static_cast<uint64_t>(count));
+        for (const pqxx::row& row : Exec(tx, Sql().log_entries, start, end)) {
+          LogEntryRow entry;
+          entry.log_index = row[0].as<uint64_t>();
+          if (!row[2].is_null()) {
+            entry.data = core::record::RecordLogEntry(Bytes(row[2]));
+          } else if (!row[3].is_null()) {
+            entry.data = core::record::KeyLogEntry(
+                row[3].as<std::string>(), row[4].as<std::string>(),
+                row[5].as<std::string>(), Bytes(row[6]));
+          } else {
+            return absl::DataLossError(absl::StrCat(
+                "log entry ", entry.log_index, " has no record or key"));
+          }
+          PEDIGREE_ASSIGN_OR_RETURN(const std::string leaf,
+                                    core::merkle::HashLeaf(entry.data));
+          if (leaf != Bytes(row[1])) {
+            return absl::DataLossError(
+                absl::StrCat("log entry ", entry.log_index,
+                             " no longer hashes to its leaf hash"));
+          }
+          entries.push_back(std::move(entry));
+        }
+        if (entries.size() != end - start) {
+          return absl::DataLossError(
+              absl::StrCat("log entries ", start, " to ", end, " have a gap"));
+        }
+        return absl::OkStatus();
+      }));
+  return entries;
 }
 
 }  // namespace pedigree::server::storage

@@ -1,16 +1,20 @@
 #ifndef PEDIGREE_SERVER_STORAGE_POSTGRES_REGISTRY_STORE_H_
 #define PEDIGREE_SERVER_STORAGE_POSTGRES_REGISTRY_STORE_H_
 
-// RegistryStore on PostgreSQL (schema: migrations/0001_create_registry.sql),
-// through libpqxx 6.4 and a ConnectionPool.
+// RegistryStore on PostgreSQL (schema: migrations/), through libpqxx 6.4 and
+// a ConnectionPool.
 //
 //   PEDIGREE_ASSIGN_OR_RETURN(std::unique_ptr<ConnectionPool> pool,
 //                             ConnectionPool::Create({dsn, 8}));
-//   PostgresRegistryStore store(*pool, {});
+//   PEDIGREE_ASSIGN_OR_RETURN(
+//       std::unique_ptr<PostgresRegistryStore> store,
+//       PostgresRegistryStore::Open(*pool, {.log_signer = &signer}));
 //   PEDIGREE_ASSIGN_OR_RETURN(PublishResult published,
-//                             store.PublishRecord(new_record));
+//                             store->PublishRecord(new_record));
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,11 +22,19 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "core/record/model_ref.h"
+#include "pqxx/pqxx"
 #include "server/storage/connection_pool.h"
+#include "server/storage/group_commit.h"
+#include "server/storage/internal/log_batch.h"
 #include "server/storage/registry_store.h"
 
 namespace pedigree::server::storage {
+
+namespace internal {
+struct PublishRows;  // the index rows of a record; postgres_registry_store.cc
+}  // namespace internal
 
 // Implements every RegistryStore contract with SQL only: each statement is a
 // named constant with $n parameters, prepared once per connection; reads
@@ -41,17 +53,36 @@ namespace pedigree::server::storage {
 // - Stored values that cannot be read back (an unknown key status or
 //   relation) give DataLoss.
 //
-// Thread-safe: holds only the borrowed pool and constants; each call uses
-// its own leased connection. Not copyable or movable.
+// Writes that enter the transparency log (PublishRecord, AddKey) go through
+// group commit (server/storage/group_commit.h): concurrent ones share one
+// transaction, which sequences them into the log, writes the tree nodes
+// they complete and one signed checkpoint, and commits once. A write that
+// a check refuses (unknown parent, name@version taken, ...) gets its error
+// without affecting the others in its batch; a write that breaks the
+// transaction makes the batch re-run one write at a time.
+//
+// Thread-safe: each call uses its own leased connection. Not copyable or
+// movable.
 class PostgresRegistryStore : public RegistryStore {
  public:
   struct Options {
+    // Signs the log's checkpoints. Required; borrowed, must outlive the
+    // store.
+    const CheckpointSigner* log_signer = nullptr;
     // How long a call waits for an idle pooled connection.
     absl::Duration acquire_timeout = absl::Seconds(5);
+    // The most writes one log batch (one transaction) takes.
+    int max_log_batch = 256;
   };
 
-  // `pool` is borrowed and must outlive the store.
-  PostgresRegistryStore(ConnectionPool& pool, Options options);
+  // Returns a store on `pool` (borrowed, must outlive the store) whose log
+  // is set up: on a database without a log it creates one for
+  // `options.log_signer`, integrates the records and keys stored before the
+  // log existed and signs the first checkpoint. FailedPrecondition if the
+  // database's log has another origin or key; InvalidArgument without a
+  // signer; Unavailable if the database cannot be reached.
+  static absl::StatusOr<std::unique_ptr<PostgresRegistryStore>> Open(
+      ConnectionPool& pool, Options options);
 
   PostgresRegistryStore(const PostgresRegistryStore&) = delete;
   PostgresRegistryStore& operator=(const PostgresRegistryStore&) = delete;
@@ -86,6 +117,16 @@ class PostgresRegistryStore : public RegistryStore {
   // record are walked (all of them: PublishRecord requires it).
   absl::StatusOr<LineageGraph> GetLineage(const LineageQuery& query) override;
 
+  absl::StatusOr<LogCheckpointRow> GetLatestCheckpoint() override;
+  absl::StatusOr<LogCheckpointRow> GetCheckpoint(uint64_t tree_size) override;
+  absl::StatusOr<InclusionProofRow> GetInclusionProof(
+      uint64_t log_index, uint64_t tree_size) override;
+  absl::StatusOr<std::vector<std::string>> GetConsistencyProof(
+      uint64_t old_size, uint64_t new_size) override;
+  // `count` is clamped to [0, 1024].
+  absl::StatusOr<std::vector<LogEntryRow>> GetLogEntries(uint64_t start,
+                                                         int count) override;
+
  private:
   // Leases a connection, runs `fn(pqxx::transaction_base&)` (returning
   // absl::Status) in a transaction of type `Tx` and commits it if `fn`
@@ -94,15 +135,40 @@ class PostgresRegistryStore : public RegistryStore {
   template <typename Tx, typename Fn>
   absl::Status Run(absl::string_view context, Fn&& fn);
 
-  // One publish transaction.
-  absl::StatusOr<PublishResult> TryPublish(const NewRecord& record);
-  // Answers a publish that lost a uniqueness race (`conflict`) from what is
-  // stored now.
-  absl::StatusOr<PublishResult> ResolvePublishConflict(
-      const NewRecord& record, const absl::Status& conflict);
+  // A write that enters the log: a publish (record and rows set) or a key
+  // addition (key set). The batch writes its outcome.
+  struct LogJob {
+    const NewRecord* record = nullptr;
+    const internal::PublishRows* rows = nullptr;
+    const KeyRow* key = nullptr;
+
+    absl::Status status;
+    PublishResult published;
+    KeyRow added_key;
+  };
+
+  PostgresRegistryStore(ConnectionPool& pool, Options options);
+
+  // Runs `jobs` in one transaction, or one by one if that fails.
+  void RunLogBatch(absl::Span<LogJob* const> jobs);
+  absl::Status TryLogBatch(absl::Span<LogJob* const> jobs);
+  // The part of a batch for one job. A refused job gets its status and
+  // writes nothing; a returned error fails the batch.
+  absl::Status PublishInBatch(pqxx::transaction_base& tx,
+                              internal::LogBatch& batch, LogJob& job);
+  absl::Status AddKeyInBatch(pqxx::transaction_base& tx,
+                             internal::LogBatch& batch, LogJob& job);
+
+  // Returns the newest checkpoint, read in `tx`.
+  absl::StatusOr<LogCheckpointRow> LatestCheckpoint(pqxx::transaction_base& tx);
 
   ConnectionPool& pool_;
   const Options options_;
+  GroupCommitter<LogJob> committer_;
+  // The tree head the last committed batch left, so the next one needs not
+  // read it back. Touched only by the batch running now: batches never
+  // overlap, and the committer's mutex orders one after the other.
+  std::optional<internal::LogHead> head_;
 };
 
 }  // namespace pedigree::server::storage

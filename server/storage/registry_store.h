@@ -43,6 +43,9 @@ struct KeyRow {
   KeyStatus status = KeyStatus::kActive;
   absl::Time added_at;
   std::optional<absl::Time> revoked_at;
+  // The index of the key's transparency-log entry (set on rows the store
+  // returns).
+  std::optional<uint64_t> log_index;
 };
 
 // A record the service has parsed, validated and whose signatures it has
@@ -74,6 +77,47 @@ struct StoredRecord {
   // store read them in the same query as the record; then one row per id in
   // signer_key_ids, in that order. Absent when the caller must use GetKeys.
   std::optional<std::vector<KeyRow>> signer_keys;
+  // The index of the record's transparency-log entry.
+  std::optional<uint64_t> log_index;
+};
+
+// --- the transparency log (migrations/0002_create_transparency_log.sql)
+
+// A signed checkpoint: a C2SP tlog-checkpoint note.
+struct LogCheckpointRow {
+  uint64_t tree_size = 0;
+  std::string root_hash;  // raw 32 bytes
+  std::string note;       // the signed note, verbatim
+};
+
+// An RFC 9162 inclusion proof of entry `log_index` in the tree of
+// `tree_size` leaves.
+struct InclusionProofRow {
+  uint64_t log_index = 0;
+  uint64_t tree_size = 0;
+  std::string leaf_hash;            // raw 32 bytes
+  std::vector<std::string> hashes;  // raw 32 bytes each, leaf to root
+};
+
+// One log entry: the bytes its leaf hash covers (core/record/log_entry.h).
+struct LogEntryRow {
+  uint64_t log_index = 0;
+  std::string data;
+};
+
+// Signs the log's checkpoints. The store calls it inside the transaction
+// that integrates a batch, so a stored checkpoint is always signed.
+class CheckpointSigner {
+ public:
+  virtual ~CheckpointSigner() = default;
+  // The checkpoint origin (also the key name).
+  virtual const std::string& origin() const = 0;
+  // The C2SP verifier key "<name>+<hash>+<base64 key>".
+  virtual const std::string& verifier_key() const = 0;
+  // Returns the signed note of the checkpoint of a tree of `tree_size`
+  // leaves with raw 32-byte `root_hash`.
+  virtual absl::StatusOr<std::string> Sign(
+      uint64_t tree_size, absl::string_view root_hash) const = 0;
 };
 
 struct PublishResult {
@@ -81,6 +125,10 @@ struct PublishResult {
   // True when a record with the same record digest was already stored and
   // nothing was written.
   bool already_existed = false;
+  // The record's entry proven included in a signed checkpoint (for a record
+  // already stored, the newest checkpoint).
+  InclusionProofRow inclusion;
+  LogCheckpointRow checkpoint;
 };
 
 // Pagination: `page_size` is at least 1 (the service clamps it); a page
@@ -165,9 +213,9 @@ class RegistryStore {
       absl::string_view name) = 0;
 
   // Registers `key` (its key_id, type and spki_der; status and times are
-  // set by the store) for namespace `key.namespace_name`. Returns NotFound
-  // for an unknown namespace, AlreadyExists if the key id is registered to
-  // any namespace.
+  // set by the store) for namespace `key.namespace_name` and appends it to
+  // the log. Returns NotFound for an unknown namespace, AlreadyExists if the
+  // key id is registered to any namespace.
   virtual absl::StatusOr<KeyRow> AddKey(const KeyRow& key) = 0;
 
   // Returns the keys of `namespace_name`, active and revoked, oldest first.
@@ -180,7 +228,10 @@ class RegistryStore {
   virtual absl::StatusOr<std::vector<KeyRow>> GetKeys(
       const std::vector<std::string>& key_ids) = 0;
 
-  // Stores `record` in one transaction, with all its index rows. Returns:
+  // Stores `record` in one transaction, with all its index rows, and
+  // appends it to the log in the same transaction, which also stores a
+  // checkpoint covering it (so it returns only once the record is durable
+  // and included in a signed checkpoint). Returns:
   // - the existing record with already_existed=true if a record with the
   //   same record digest is stored (nothing is written);
   // - FailedPrecondition if the namespace does not exist, or a parent ref
@@ -231,6 +282,35 @@ class RegistryStore {
   // max_depth.
   virtual absl::StatusOr<LineageGraph> GetLineage(
       const LineageQuery& query) = 0;
+
+  // --- the transparency log
+
+  // Returns the newest checkpoint. Every store has one once open (the empty
+  // log's is of size 0).
+  virtual absl::StatusOr<LogCheckpointRow> GetLatestCheckpoint() = 0;
+
+  // Returns the checkpoint signed at exactly `tree_size`; NotFound if none
+  // was (checkpoints are signed per integrated batch, not per entry).
+  virtual absl::StatusOr<LogCheckpointRow> GetCheckpoint(
+      uint64_t tree_size) = 0;
+
+  // Returns the inclusion proof of entry `log_index` in the tree of
+  // `tree_size` leaves. InvalidArgument if `tree_size` exceeds the newest
+  // checkpoint's or `log_index` >= `tree_size`.
+  virtual absl::StatusOr<InclusionProofRow> GetInclusionProof(
+      uint64_t log_index, uint64_t tree_size) = 0;
+
+  // Returns the RFC 9162 consistency proof (raw hashes) from the tree of
+  // `old_size` to the tree of `new_size`. InvalidArgument unless
+  // old_size <= new_size <= the newest checkpoint's size.
+  virtual absl::StatusOr<std::vector<std::string>> GetConsistencyProof(
+      uint64_t old_size, uint64_t new_size) = 0;
+
+  // Returns entries [start, start + count) that are integrated (fewer at the
+  // end of the log). DataLoss if a stored entry no longer hashes to its
+  // leaf.
+  virtual absl::StatusOr<std::vector<LogEntryRow>> GetLogEntries(uint64_t start,
+                                                                 int count) = 0;
 };
 
 }  // namespace pedigree::server::storage

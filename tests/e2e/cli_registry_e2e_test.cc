@@ -142,7 +142,7 @@ class Registry {
     SubprocessOptions options;
     options.argv = {pedigreed_,       "--listen",       "127.0.0.1:0",
                     "--database-url", database_->dsn(), "--admin-token",
-                    kAdminToken};
+                    kAdminToken,      "--log-key-file", Path("log-key.pem")};
     options.pipe_stdout = true;
     options.stderr_path = Path(absl::StrCat("pedigreed.", servers_++, ".err"));
     absl::StatusOr<std::unique_ptr<Subprocess>> process =
@@ -174,7 +174,11 @@ class Registry {
       options.argv.push_back(server_address_);
     }
     options.argv.insert(options.argv.end(), args.begin(), args.end());
-    options.extra_env = {{"PEDIGREE_ADMIN_TOKEN", kAdminToken}};
+    // The CLI's pinned log key and remembered checkpoints live in the test's
+    // own config directory.
+    options.extra_env = {{"PEDIGREE_ADMIN_TOKEN", kAdminToken},
+                         {"XDG_CONFIG_HOME", Path("config")},
+                         {"PEDIGREE_LOG_KEY", ""}};
     options.pipe_stdout = true;
     const std::string stderr_path = Path(absl::StrCat("cli.", runs_++, ".err"));
     options.stderr_path = stderr_path;
@@ -258,6 +262,10 @@ class CliRegistryTest : public ::testing::Test {
     if (created.code != 0) return "namespace create: " + created.err;
     const CliResult added = r.Run({"key", "add", "acme", r.Path("key.pub")});
     if (added.code != 0) return "key add: " + added.err;
+    // Trust on first use of the registry's log key: verify then also proves
+    // each record's log inclusion.
+    const CliResult pinned = r.Run({"log", "key", "--pin"});
+    if (pinned.code != 0) return "log key --pin: " + pinned.err;
 
     r.WriteModel("base",
                  {{"config.json", "{\"hidden_size\": 64}\n"},
@@ -525,7 +533,7 @@ TEST_F(CliRegistryTest, VerifyAgainstStoppedServerExitsThree) {
 
   const CliResult result =
       r.Run({"--server", absl::StrCat("127.0.0.1:", port), "verify",
-             r.Path("models/base"), "--model", "acme/base@v1"},
+             r.Path("models/base"), "--model", "acme/base@v1", "--no-log"},
             /*with_server=*/false);
 
   EXPECT_EQ(result.code, 3);

@@ -36,7 +36,7 @@ TEST_F(ConnectionPoolTest, AcquireReturnsWorkingConnection) {
                        pool->Acquire(absl::Seconds(5)));
   pqxx::read_transaction tx(lease.connection());
 
-  EXPECT_EQ(tx.exec1("SELECT count(*) FROM schema_migrations")[0].as<int>(), 1);
+  EXPECT_GE(tx.exec1("SELECT count(*) FROM schema_migrations")[0].as<int>(), 1);
   EXPECT_EQ(pool->idle_count(), 1);
 }
 

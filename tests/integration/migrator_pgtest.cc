@@ -1,8 +1,12 @@
+#include <deque>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pqxx/pqxx"
@@ -51,6 +55,22 @@ class MigratorTest : public ::pedigree::testing::PgTest {
   }
 };
 
+// The embedded migrations plus test migrations numbered after them: the
+// file and migration names of the `n`th extra one (1-based) named `name`.
+int EmbeddedCount() { return static_cast<int>(EmbeddedMigrations().size()); }
+std::string ExtraName(int n, absl::string_view name) {
+  return absl::StrFormat("%04d_%s", EmbeddedCount() + n, name);
+}
+// EmbeddedMigration holds views: the texts of test migrations live here,
+// for the whole test binary.
+EmbeddedMigration Extra(int n, absl::string_view name, std::string sql) {
+  static auto& texts = *new std::deque<std::string>();
+  texts.push_back(ExtraName(n, name) + ".sql");
+  const absl::string_view file_name = texts.back();
+  texts.push_back(std::move(sql));
+  return {file_name, texts.back()};
+}
+
 TEST_F(MigratorTest, AppliesAllMigrationsToEmptyDatabase) {
   const Migrator migrator = Embedded();
 
@@ -85,34 +105,34 @@ TEST_F(MigratorTest, AppliesPendingMigrationsInOrder) {
   ASSERT_THAT(Embedded().Migrate(dsn()), IsOk());
   std::vector<EmbeddedMigration> files(EmbeddedMigrations().begin(),
                                        EmbeddedMigrations().end());
+  files.push_back(Extra(1, "create_widgets", "CREATE TABLE widgets (id int);"));
   files.push_back(
-      {"0002_create_widgets.sql", "CREATE TABLE widgets (id int);"});
-  files.push_back(
-      {"0003_add_widget_name.sql", "ALTER TABLE widgets ADD name text;"});
+      Extra(2, "add_widget_name", "ALTER TABLE widgets ADD name text;"));
   ASSERT_OK_AND_ASSIGN(const Migrator extended, Migrator::Create(files));
 
   absl::StatusOr<MigrationReport> report = extended.Migrate(dsn());
 
   ASSERT_THAT(report, IsOk());
-  EXPECT_EQ(report->from_version, 1);
-  EXPECT_EQ(report->to_version, 3);
-  EXPECT_THAT(report->applied,
-              ElementsAre("0002_create_widgets", "0003_add_widget_name"));
+  EXPECT_EQ(report->from_version, EmbeddedCount());
+  EXPECT_EQ(report->to_version, EmbeddedCount() + 2);
+  EXPECT_THAT(report->applied, ElementsAre(ExtraName(1, "create_widgets"),
+                                           ExtraName(2, "add_widget_name")));
   EXPECT_EQ(CountRows("SELECT count(*) FROM widgets WHERE name IS NULL"), 0);
 }
 
 TEST_F(MigratorTest, FailedMigrationIsRolledBackAndEarlierOnesKept) {
   std::vector<EmbeddedMigration> files(EmbeddedMigrations().begin(),
                                        EmbeddedMigrations().end());
-  files.push_back({"0002_create_widgets.sql",
-                   "CREATE TABLE widgets (id int); SELECT no_such_column;"});
+  files.push_back(
+      Extra(1, "create_widgets",
+            "CREATE TABLE widgets (id int); SELECT no_such_column;"));
   ASSERT_OK_AND_ASSIGN(const Migrator broken, Migrator::Create(files));
 
   absl::Status status = broken.Migrate(dsn()).status();
 
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kInternal,
-                               HasSubstr("0002_create_widgets")));
-  EXPECT_EQ(Embedded().CurrentVersion(dsn()).value_or(-1), 1);
+                               HasSubstr(ExtraName(1, "create_widgets"))));
+  EXPECT_EQ(Embedded().CurrentVersion(dsn()).value_or(-1), EmbeddedCount());
   EXPECT_EQ(CountRows("SELECT count(*) FROM pg_tables "
                       "WHERE tablename = 'widgets'"),
             0);
@@ -121,8 +141,7 @@ TEST_F(MigratorTest, FailedMigrationIsRolledBackAndEarlierOnesKept) {
 TEST_F(MigratorTest, RefusesDatabaseWithNewerSchemaVersion) {
   std::vector<EmbeddedMigration> files(EmbeddedMigrations().begin(),
                                        EmbeddedMigrations().end());
-  files.push_back(
-      {"0002_create_widgets.sql", "CREATE TABLE widgets (id int);"});
+  files.push_back(Extra(1, "create_widgets", "CREATE TABLE widgets (id int);"));
   ASSERT_OK_AND_ASSIGN(const Migrator newer, Migrator::Create(files));
   ASSERT_THAT(newer.Migrate(dsn()), IsOk());
 
@@ -130,8 +149,11 @@ TEST_F(MigratorTest, RefusesDatabaseWithNewerSchemaVersion) {
 
   EXPECT_THAT(status,
               StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("database schema version 2 is newer than "
-                                 "this pedigreed (knows up to 1)")));
+                       HasSubstr(absl::StrCat(
+                           "database schema version ", EmbeddedCount() + 1,
+                           " is newer than this pedigreed (knows up "
+                           "to ",
+                           EmbeddedCount(), ")"))));
 }
 
 TEST_F(MigratorTest, RefusesMigrationWhoseChecksumChanged) {
@@ -162,18 +184,19 @@ TEST_F(MigratorTest, RefusesMigrationWhoseNameChanged) {
 TEST_F(MigratorTest, RefusesGapInAppliedVersions) {
   std::vector<EmbeddedMigration> files(EmbeddedMigrations().begin(),
                                        EmbeddedMigrations().end());
-  files.push_back(
-      {"0002_create_widgets.sql", "CREATE TABLE widgets (id int);"});
-  files.push_back(
-      {"0003_create_gadgets.sql", "CREATE TABLE gadgets (id int);"});
+  files.push_back(Extra(1, "create_widgets", "CREATE TABLE widgets (id int);"));
+  files.push_back(Extra(2, "create_gadgets", "CREATE TABLE gadgets (id int);"));
   ASSERT_OK_AND_ASSIGN(const Migrator extended, Migrator::Create(files));
   ASSERT_THAT(extended.Migrate(dsn()), IsOk());
-  Exec("DELETE FROM schema_migrations WHERE version = 2");
+  Exec(absl::StrCat("DELETE FROM schema_migrations WHERE version = ",
+                    EmbeddedCount() + 1));
 
   absl::Status status = extended.Migrate(dsn()).status();
 
-  EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition,
-                               HasSubstr("version 2 is missing")));
+  EXPECT_THAT(status,
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr(absl::StrCat("version ", EmbeddedCount() + 1,
+                                              " is missing"))));
 }
 
 TEST_F(MigratorTest, ConcurrentMigratorsApplyEachMigrationOnce) {

@@ -30,6 +30,7 @@
 #include "server/storage/postgres_registry_store.h"
 #include "tests/testing/pg_fixture.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/test_log_signer.h"
 
 namespace pedigree::server::service {
 namespace {
@@ -77,10 +78,13 @@ class RegistryServicePgTest : public ::pedigree::testing::PgTest {
                          storage::ConnectionPool::Create({dsn(), kPoolSize}));
     storage::PostgresRegistryStore::Options store_options;
     store_options.acquire_timeout = absl::Seconds(5);
-    store_ =
-        std::make_unique<storage::PostgresRegistryStore>(*pool_, store_options);
+    store_options.log_signer = log_signer_.get();
+    ASSERT_OK_AND_ASSIGN(
+        store_, storage::PostgresRegistryStore::Open(*pool_, store_options));
     RegistryServiceOptions options;
     options.admin_token = kAdminToken;
+    options.log_origin = log_signer_->origin();
+    options.log_verifier_key = log_signer_->verifier_key();
     service_ = std::make_unique<RegistryService>(*store_, options, logger_);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
@@ -254,6 +258,8 @@ class RegistryServicePgTest : public ::pedigree::testing::PgTest {
   // Request lines go to stderr, so a failing test shows the full status.
   StreamRequestLogger logger_{std::cerr};
   std::unique_ptr<storage::ConnectionPool> pool_;
+  std::unique_ptr<storage::CheckpointSigner> log_signer_ =
+      ::pedigree::testing::TestLogSigner();
   std::unique_ptr<storage::PostgresRegistryStore> store_;
   std::unique_ptr<RegistryService> service_;
   std::unique_ptr<grpc::Server> server_;

@@ -28,6 +28,7 @@
 #include "server/storage/registry_store.h"
 #include "tests/testing/pg_fixture.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/test_log_signer.h"
 
 namespace pedigree::server::storage {
 namespace {
@@ -103,8 +104,9 @@ class PostgresRegistryStoreTest : public ::pedigree::testing::PgTest {
     PgTest::SetUp();
     if (HasFatalFailure()) return;
     ASSERT_OK_AND_ASSIGN(pool_, ConnectionPool::Create({dsn(), 10}));
-    store_ = std::make_unique<PostgresRegistryStore>(
-        *pool_, PostgresRegistryStore::Options{});
+    PostgresRegistryStore::Options options;
+    options.log_signer = log_signer_.get();
+    ASSERT_OK_AND_ASSIGN(store_, PostgresRegistryStore::Open(*pool_, options));
     ASSERT_OK(store_->CreateNamespace(kNamespace).status());
     ASSERT_OK(store_->AddKey(MakeKey(kNamespace, 'a')).status());
   }
@@ -192,6 +194,8 @@ class PostgresRegistryStoreTest : public ::pedigree::testing::PgTest {
   }
 
   std::unique_ptr<ConnectionPool> pool_;
+  std::unique_ptr<server::storage::CheckpointSigner> log_signer_ =
+      ::pedigree::testing::TestLogSigner();
   std::unique_ptr<PostgresRegistryStore> store_;
   uint64_t counter_ = 0;
 };

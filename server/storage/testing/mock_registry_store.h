@@ -53,6 +53,16 @@ class MockRegistryStore : public RegistryStore {
               (absl::string_view root_digest, int limit), (override));
   MOCK_METHOD(absl::StatusOr<LineageGraph>, GetLineage,
               (const LineageQuery& query), (override));
+  MOCK_METHOD(absl::StatusOr<LogCheckpointRow>, GetLatestCheckpoint, (),
+              (override));
+  MOCK_METHOD(absl::StatusOr<LogCheckpointRow>, GetCheckpoint,
+              (uint64_t tree_size), (override));
+  MOCK_METHOD(absl::StatusOr<InclusionProofRow>, GetInclusionProof,
+              (uint64_t log_index, uint64_t tree_size), (override));
+  MOCK_METHOD(absl::StatusOr<std::vector<std::string>>, GetConsistencyProof,
+              (uint64_t old_size, uint64_t new_size), (override));
+  MOCK_METHOD(absl::StatusOr<std::vector<LogEntryRow>>, GetLogEntries,
+              (uint64_t start, int count), (override));
 };
 
 }  // namespace pedigree::server::storage

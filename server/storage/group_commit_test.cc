@@ -1,0 +1,153 @@
+#include "server/storage/group_commit.h"
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/types/span.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace pedigree::server::storage {
+namespace {
+
+struct Job {
+  int id = 0;
+  int runs = 0;
+  int batch = -1;
+};
+
+// Records the batches it is given.
+class Recorder {
+ public:
+  void Run(absl::Span<Job* const> jobs) {
+    absl::MutexLock lock(&mu_);
+    for (Job* job : jobs) {
+      ++job->runs;
+      job->batch = static_cast<int>(sizes_.size());
+    }
+    sizes_.push_back(static_cast<int>(jobs.size()));
+  }
+  std::vector<int> sizes() const {
+    absl::MutexLock lock(&mu_);
+    return sizes_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<int> sizes_;
+};
+
+TEST(GroupCommitter, RunsALoneJobInABatchOfOne) {
+  Recorder recorder;
+  GroupCommitter<Job> committer(
+      [&](absl::Span<Job* const> jobs) { recorder.Run(jobs); }, 8);
+  Job job;
+
+  committer.Run(job);
+
+  EXPECT_EQ(job.runs, 1);
+  EXPECT_THAT(recorder.sizes(), testing::ElementsAre(1));
+}
+
+TEST(GroupCommitter, JobsArrivingDuringABatchShareTheNextOne) {
+  absl::Notification first_started, release_first;
+  std::vector<int> sizes;
+  absl::Mutex mu;
+  GroupCommitter<Job> committer(
+      [&](absl::Span<Job* const> jobs) {
+        for (Job* job : jobs) ++job->runs;
+        {
+          absl::MutexLock lock(&mu);
+          sizes.push_back(static_cast<int>(jobs.size()));
+        }
+        if (!first_started.HasBeenNotified()) {
+          first_started.Notify();
+          release_first.WaitForNotification();
+        }
+      },
+      /*max_batch=*/16);
+  Job first;
+  std::thread leader([&] { committer.Run(first); });
+  first_started.WaitForNotification();
+  std::vector<Job> later(5);
+  std::vector<std::thread> threads;
+  for (Job& job : later) {
+    threads.emplace_back([&committer, &job] { committer.Run(job); });
+  }
+  while (committer.pending() < later.size()) std::this_thread::yield();
+
+  release_first.Notify();
+  leader.join();
+  for (std::thread& thread : threads) thread.join();
+
+  EXPECT_THAT(sizes, testing::ElementsAre(1, 5));
+  for (const Job& job : later) EXPECT_EQ(job.runs, 1);
+}
+
+TEST(GroupCommitter, NeverExceedsTheMaximumBatch) {
+  absl::Notification first_started, release_first;
+  std::vector<int> sizes;
+  absl::Mutex mu;
+  GroupCommitter<Job> committer(
+      [&](absl::Span<Job* const> jobs) {
+        for (Job* job : jobs) ++job->runs;
+        {
+          absl::MutexLock lock(&mu);
+          sizes.push_back(static_cast<int>(jobs.size()));
+        }
+        if (!first_started.HasBeenNotified()) {
+          first_started.Notify();
+          release_first.WaitForNotification();
+        }
+      },
+      /*max_batch=*/3);
+  Job first;
+  std::thread leader([&] { committer.Run(first); });
+  first_started.WaitForNotification();
+  std::vector<Job> later(7);
+  std::vector<std::thread> threads;
+  for (Job& job : later) {
+    threads.emplace_back([&committer, &job] { committer.Run(job); });
+  }
+  while (committer.pending() < later.size()) std::this_thread::yield();
+
+  release_first.Notify();
+  leader.join();
+  for (std::thread& thread : threads) thread.join();
+
+  EXPECT_THAT(sizes, testing::ElementsAre(1, 3, 3, 1));
+  for (const Job& job : later) EXPECT_EQ(job.runs, 1);
+}
+
+TEST(GroupCommitter, RunsEveryJobExactlyOnceUnderContention) {
+  Recorder recorder;
+  GroupCommitter<Job> committer(
+      [&](absl::Span<Job* const> jobs) { recorder.Run(jobs); }, 4);
+  std::vector<Job> jobs(400);
+  std::vector<std::thread> threads;
+  std::atomic<int> next{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = next++; i < static_cast<int>(jobs.size()); i = next++) {
+        committer.Run(jobs[i]);
+      }
+    });
+  }
+
+  for (std::thread& thread : threads) thread.join();
+
+  int total = 0;
+  for (int size : recorder.sizes()) {
+    EXPECT_GE(size, 1);
+    EXPECT_LE(size, 4);
+    total += size;
+  }
+  EXPECT_EQ(total, 400);
+  for (const Job& job : jobs) EXPECT_EQ(job.runs, 1);
+}
+
+}  // namespace
+}  // namespace pedigree::server::storage

@@ -1,0 +1,350 @@
+#include "server/storage/internal/log_batch.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "core/encoding/hex.h"
+#include "core/merkle/proof.h"
+#include "core/merkle/tree.h"
+#include "core/record/log_entry.h"
+#include "core/status_macros.h"
+#include "pqxx/pqxx"
+#include "server/storage/internal/prepared.h"
+
+namespace pedigree::server::storage::internal {
+namespace {
+
+using core::merkle::NodeId;
+
+// The one state row, locked for the rest of the transaction; also how far
+// entries are sequenced (only migration 0002 leaves a gap between the two).
+const Statement kLockState{
+    "log_lock_state",
+    "SELECT s.tree_size, s.root_hash, s.origin, s.verifier_key, "
+    "(SELECT coalesce(max(e.idx) + 1, 0) FROM log_entries e) "
+    "FROM log_state s WHERE s.singleton FOR UPDATE"};
+const Statement kCreateState{
+    "log_create_state",
+    "INSERT INTO log_state (origin, verifier_key, tree_size, root_hash) "
+    "VALUES ($1, $2, 0, $3) ON CONFLICT (singleton) DO NOTHING"};
+// $1 levels, $2 indexes; one row per requested node, in request order, a
+// NULL hash for a node that is not stored.
+const Statement kFetchNodes{
+    "log_fetch_nodes",
+    "SELECT n.hash FROM unnest($1::int[], $2::bigint[]) WITH ORDINALITY "
+    "AS w(level, idx, ord) LEFT JOIN log_nodes n "
+    "ON n.level = w.level AND n.idx = w.idx ORDER BY w.ord"};
+const Statement kPendingLeaves{
+    "log_pending_leaves",
+    "SELECT idx, leaf_hash FROM log_entries WHERE idx >= $1 AND idx < $2 "
+    "ORDER BY idx"};
+// Parallel arrays; $4 is the leaf hashes as one bytea of 32-byte slices.
+const Statement kInsertEntries{
+    "log_insert_entries",
+    "INSERT INTO log_entries (idx, record_id, key_id, leaf_hash) "
+    "SELECT t.idx, t.record_id, t.key_id, "
+    "substring($4::bytea FROM ((t.ord - 1) * 32 + 1)::int FOR 32) "
+    "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) WITH ORDINALITY "
+    "AS t(idx, record_id, key_id, ord)"};
+const Statement kInsertNodes{
+    "log_insert_nodes",
+    "INSERT INTO log_nodes (level, idx, hash) "
+    "SELECT t.level, t.idx, "
+    "substring($3::bytea FROM ((t.ord - 1) * 32 + 1)::int FOR 32) "
+    "FROM unnest($1::int[], $2::bigint[]) WITH ORDINALITY "
+    "AS t(level, idx, ord)"};
+const Statement kAdvance{
+    "log_advance",
+    "WITH s AS (UPDATE log_state SET tree_size = $1, root_hash = $2 "
+    "WHERE singleton) "
+    "INSERT INTO log_checkpoints (tree_size, root_hash, note) "
+    "VALUES ($1, $2, $3) ON CONFLICT (tree_size) DO NOTHING"};
+const Statement kCheckpointNote{
+    "log_checkpoint_note",
+    "SELECT note FROM log_checkpoints WHERE tree_size = $1"};
+
+std::string Bytes(const pqxx::field& field) {
+  return pqxx::binarystring(field).str();
+}
+
+// "{a,b,c}" for a PostgreSQL array parameter of integers.
+template <typename Int>
+std::string IntArray(const std::vector<Int>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    absl::StrAppend(&out, i == 0 ? "" : ",", values[i]);
+  }
+  out += '}';
+  return out;
+}
+
+std::string OptionalIntArray(
+    const std::vector<std::optional<int64_t>>& values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    if (values[i].has_value()) {
+      absl::StrAppend(&out, *values[i]);
+    } else {
+      out += "NULL";
+    }
+  }
+  out += '}';
+  return out;
+}
+
+// Reads the requested nodes from log_nodes in one statement.
+absl::StatusOr<std::vector<std::string>> FetchNodes(
+    pqxx::transaction_base& tx, const std::vector<NodeId>& ids) {
+  std::vector<int> levels;
+  std::vector<uint64_t> indexes;
+  for (const NodeId& id : ids) {
+    levels.push_back(id.level);
+    indexes.push_back(id.index);
+  }
+  const pqxx::result rows =
+      Exec(tx, kFetchNodes, IntArray(levels), IntArray(indexes));
+  if (rows.size() != ids.size()) {
+    return absl::InternalError(absl::StrCat(
+        "read ", rows.size(), " log nodes, asked for ", ids.size()));
+  }
+  std::vector<std::string> hashes;
+  hashes.reserve(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (rows[i][0].is_null()) {
+      return absl::DataLossError(absl::StrCat("log node (level ", ids[i].level,
+                                              ", index ", ids[i].index,
+                                              ") is missing"));
+    }
+    hashes.push_back(Bytes(rows[i][0]));
+  }
+  return hashes;
+}
+
+}  // namespace
+
+core::merkle::NodeFetcher DatabaseNodeFetcher(pqxx::transaction_base& tx) {
+  return [&tx](const std::vector<NodeId>& ids) { return FetchNodes(tx, ids); };
+}
+
+LogBatch::LogBatch(uint64_t start_size, core::merkle::TreeAppender appender,
+                   std::vector<NodeId> frontier_ids,
+                   std::vector<std::string> frontier)
+    : start_size_(start_size), appender_(std::move(appender)) {
+  for (size_t i = 0; i < frontier_ids.size(); ++i) {
+    nodes_.emplace(frontier_ids[i], std::move(frontier[i]));
+  }
+}
+
+absl::StatusOr<LogBatch> LogBatch::Begin(pqxx::transaction_base& tx,
+                                         const std::optional<LogHead>& cached) {
+  const pqxx::result state = Exec(tx, kLockState);
+  if (state.empty()) {
+    return absl::FailedPreconditionError("the transparency log is not set up");
+  }
+  const uint64_t size = state[0][0].as<uint64_t>();
+  const std::string root = Bytes(state[0][1]);
+  const uint64_t sequenced = state[0][4].as<uint64_t>();
+  if (sequenced < size) {
+    return absl::DataLossError(absl::StrCat("the log has ", size,
+                                            " integrated leaves but only ",
+                                            sequenced, " entries"));
+  }
+
+  const std::vector<NodeId> frontier_ids = core::merkle::RangeNodes(0, size);
+  std::vector<std::string> frontier;
+  if (cached.has_value() && cached->tree_size == size &&
+      cached->root_hash == root) {
+    frontier = cached->frontier;
+  } else {
+    PEDIGREE_ASSIGN_OR_RETURN(frontier, FetchNodes(tx, frontier_ids));
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(core::merkle::TreeAppender appender,
+                            core::merkle::TreeAppender::Resume(size, frontier));
+  PEDIGREE_ASSIGN_OR_RETURN(const std::string computed_root,
+                            appender.RootHash());
+  if (computed_root != root) {
+    return absl::DataLossError(absl::StrCat(
+        "the stored log nodes do not hash to the stored root of tree size ",
+        size));
+  }
+  LogBatch batch(size, std::move(appender), frontier_ids, std::move(frontier));
+  if (sequenced > size) {
+    PEDIGREE_RETURN_IF_ERROR(batch.IntegratePending(tx, sequenced));
+  }
+  return batch;
+}
+
+absl::Status LogBatch::Initialize(pqxx::transaction_base& tx,
+                                  const CheckpointSigner& signer) {
+  Exec(tx, kCreateState, signer.origin(), signer.verifier_key(),
+       pqxx::binarystring(core::merkle::EmptyTreeRoot()));
+  const pqxx::result state = Exec(tx, kLockState);
+  if (state.empty()) {
+    return absl::InternalError("the log state row is missing after insert");
+  }
+  const std::string origin = state[0][2].as<std::string>();
+  const std::string verifier_key = state[0][3].as<std::string>();
+  if (origin != signer.origin() || verifier_key != signer.verifier_key()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "this database holds the transparency log \"", origin,
+        "\" signed by key ", verifier_key, "; this server's log key is ",
+        signer.verifier_key(), " (origin \"", signer.origin(),
+        "\"); start it with that log's key file"));
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(LogBatch batch, Begin(tx, std::nullopt));
+  return batch.Finish(tx, signer).status();
+}
+
+absl::Status LogBatch::IntegratePending(pqxx::transaction_base& tx,
+                                        uint64_t sequenced_size) {
+  const pqxx::result rows =
+      Exec(tx, kPendingLeaves, appender_.size(), sequenced_size);
+  for (const pqxx::row& row : rows) {
+    if (row[0].as<uint64_t>() != appender_.size()) {
+      return absl::DataLossError(absl::StrCat(
+          "log entry ", appender_.size(), " is missing: the log has a gap"));
+    }
+    PEDIGREE_RETURN_IF_ERROR(AddLeaf(Bytes(row[1])));
+  }
+  if (appender_.size() != sequenced_size) {
+    return absl::DataLossError(absl::StrCat("log entry ", appender_.size(),
+                                            " is missing: the log has a gap"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LogBatch::AddLeaf(absl::string_view leaf_hash) {
+  PEDIGREE_ASSIGN_OR_RETURN(std::vector<core::merkle::NodeHash> completed,
+                            appender_.Append(leaf_hash));
+  for (core::merkle::NodeHash& node : completed) {
+    nodes_.emplace(node.id, node.hash);
+    new_nodes_.push_back(std::move(node));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> LogBatch::AppendRecord(int64_t record_id,
+                                                absl::string_view envelope) {
+  const uint64_t index = appender_.size();
+  PEDIGREE_ASSIGN_OR_RETURN(
+      std::string leaf,
+      core::merkle::HashLeaf(core::record::RecordLogEntry(envelope)));
+  PEDIGREE_RETURN_IF_ERROR(AddLeaf(leaf));
+  new_entries_.push_back(
+      NewEntry{index, record_id, std::nullopt, std::move(leaf)});
+  return index;
+}
+
+absl::StatusOr<uint64_t> LogBatch::AppendKey(int64_t key_row_id,
+                                             absl::string_view entry) {
+  const uint64_t index = appender_.size();
+  PEDIGREE_ASSIGN_OR_RETURN(std::string leaf, core::merkle::HashLeaf(entry));
+  PEDIGREE_RETURN_IF_ERROR(AddLeaf(leaf));
+  new_entries_.push_back(
+      NewEntry{index, std::nullopt, key_row_id, std::move(leaf)});
+  return index;
+}
+
+absl::StatusOr<LogCheckpointRow> LogBatch::Finish(
+    pqxx::transaction_base& tx, const CheckpointSigner& signer) {
+  finished_ = true;
+  if (!new_entries_.empty()) {
+    std::vector<uint64_t> indexes;
+    std::vector<std::optional<int64_t>> record_ids, key_ids;
+    std::string leaves;
+    for (const NewEntry& entry : new_entries_) {
+      indexes.push_back(entry.index);
+      record_ids.push_back(entry.record_id);
+      key_ids.push_back(entry.key_row_id);
+      leaves += entry.leaf_hash;
+    }
+    Exec(tx, kInsertEntries, IntArray(indexes), OptionalIntArray(record_ids),
+         OptionalIntArray(key_ids), pqxx::binarystring(leaves));
+  }
+  if (!new_nodes_.empty()) {
+    std::vector<int> levels;
+    std::vector<uint64_t> indexes;
+    std::string hashes;
+    for (const core::merkle::NodeHash& node : new_nodes_) {
+      levels.push_back(node.id.level);
+      indexes.push_back(node.id.index);
+      hashes += node.hash;
+    }
+    Exec(tx, kInsertNodes, IntArray(levels), IntArray(indexes),
+         pqxx::binarystring(hashes));
+  }
+
+  LogCheckpointRow checkpoint;
+  checkpoint.tree_size = appender_.size();
+  PEDIGREE_ASSIGN_OR_RETURN(checkpoint.root_hash, appender_.RootHash());
+  if (checkpoint.tree_size == start_size_) {
+    // Nothing was appended: keep the stored note of this head if there is
+    // one (one note per size keeps GetCheckpoint deterministic).
+    const pqxx::result stored = Exec(tx, kCheckpointNote, checkpoint.tree_size);
+    if (!stored.empty()) {
+      checkpoint.note = stored[0][0].as<std::string>();
+      return checkpoint;
+    }
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(
+      checkpoint.note, signer.Sign(checkpoint.tree_size, checkpoint.root_hash));
+  Exec(tx, kAdvance, checkpoint.tree_size,
+       pqxx::binarystring(checkpoint.root_hash), checkpoint.note);
+  return checkpoint;
+}
+
+absl::StatusOr<InclusionProofRow> LogBatch::InclusionProof(
+    pqxx::transaction_base& tx, uint64_t log_index) const {
+  InclusionProofRow proof;
+  proof.log_index = log_index;
+  proof.tree_size = appender_.size();
+  if (log_index >= start_size_) {
+    // Every node a proof of a new leaf needs is in memory: siblings left of
+    // the batch are frontier nodes, the rest were completed in the batch.
+    const core::merkle::NodeFetcher from_memory =
+        [this](const std::vector<NodeId>& ids)
+        -> absl::StatusOr<std::vector<std::string>> {
+      std::vector<std::string> hashes;
+      for (const NodeId& id : ids) {
+        const auto found = nodes_.find(id);
+        if (found == nodes_.end()) {
+          return absl::InternalError(absl::StrCat("log node (level ", id.level,
+                                                  ", index ", id.index,
+                                                  ") is not in the batch"));
+        }
+        hashes.push_back(found->second);
+      }
+      return hashes;
+    };
+    PEDIGREE_ASSIGN_OR_RETURN(
+        proof.hashes,
+        core::merkle::InclusionProof(log_index, proof.tree_size, from_memory));
+    PEDIGREE_ASSIGN_OR_RETURN(std::vector<std::string> leaf,
+                              from_memory({NodeId{0, log_index}}));
+    proof.leaf_hash = std::move(leaf[0]);
+    return proof;
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(
+      proof.hashes, core::merkle::InclusionProof(log_index, proof.tree_size,
+                                                 DatabaseNodeFetcher(tx)));
+  PEDIGREE_ASSIGN_OR_RETURN(std::vector<std::string> leaf,
+                            FetchNodes(tx, {NodeId{0, log_index}}));
+  proof.leaf_hash = std::move(leaf[0]);
+  return proof;
+}
+
+std::optional<LogHead> LogBatch::head() const {
+  absl::StatusOr<std::string> root = appender_.RootHash();
+  if (!root.ok()) return std::nullopt;
+  return LogHead{appender_.size(), *std::move(root), appender_.frontier()};
+}
+
+}  // namespace pedigree::server::storage::internal
