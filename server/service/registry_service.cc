@@ -484,9 +484,11 @@ absl::StatusOr<v1::PublishRecordResponse> RegistryService::PublishRecordImpl(
         "signing)");
   }
 
+  const std::string namespace_name = record->model.ref.namespace_name;
+  bool from_remembered_keys = false;
   PEDIGREE_ASSIGN_OR_RETURN(
       std::vector<std::string> signer_key_ids,
-      VerifySigners(*envelope, record->model.ref.namespace_name));
+      VerifySignersFast(*envelope, namespace_name, &from_remembered_keys));
 
   storage::NewRecord new_record;
   PEDIGREE_ASSIGN_OR_RETURN(new_record.record_digest,
@@ -494,8 +496,18 @@ absl::StatusOr<v1::PublishRecordResponse> RegistryService::PublishRecordImpl(
   new_record.record = *std::move(record);
   new_record.envelope = envelope_json;
   new_record.signer_key_ids = std::move(signer_key_ids);
+  absl::StatusOr<storage::PublishResult> published =
+      store_.PublishRecord(new_record);
+  if (from_remembered_keys && absl::IsPermissionDenied(published.status())) {
+    // A remembered key may have been revoked: decide on the stored keys,
+    // which also explains a refusal precisely.
+    ForgetNamespaceKeys(namespace_name);
+    PEDIGREE_ASSIGN_OR_RETURN(new_record.signer_key_ids,
+                              VerifySigners(*envelope, namespace_name));
+    published = store_.PublishRecord(new_record);
+  }
   PEDIGREE_ASSIGN_OR_RETURN(const storage::PublishResult result,
-                            store_.PublishRecord(new_record));
+                            std::move(published));
   // The record was parsed from exactly these bytes, as StoredRecordContent
   // would parse them: remember it for the lookups that usually follow.
   if (!result.already_existed) {
@@ -511,6 +523,38 @@ absl::StatusOr<v1::PublishRecordResponse> RegistryService::PublishRecordImpl(
       *out.mutable_inclusion()->mutable_checkpoint(),
       CheckpointToProto(result.checkpoint, options_.log_origin));
   return out;
+}
+
+absl::StatusOr<std::vector<std::string>> RegistryService::VerifySignersFast(
+    const core::dsse::Envelope& envelope, absl::string_view namespace_name,
+    bool* from_remembered_keys) {
+  *from_remembered_keys = false;
+  std::vector<std::shared_ptr<const core::crypto::PublicKey>> remembered;
+  {
+    absl::MutexLock lock(&namespace_keys_mu_);
+    const auto found =
+        namespace_keys_.find(absl::AsciiStrToLower(namespace_name));
+    if (found != namespace_keys_.end()) remembered = found->second;
+  }
+  if (!remembered.empty()) {
+    std::vector<const core::crypto::Verifier*> trusted;
+    for (const std::shared_ptr<const core::crypto::PublicKey>& key :
+         remembered) {
+      trusted.push_back(key.get());
+    }
+    absl::StatusOr<std::vector<std::string>> verified =
+        core::dsse::VerifyEnvelope(envelope, trusted);
+    if (verified.ok()) {
+      *from_remembered_keys = true;
+      return verified;
+    }
+  }
+  return VerifySigners(envelope, namespace_name);
+}
+
+void RegistryService::ForgetNamespaceKeys(absl::string_view namespace_name) {
+  absl::MutexLock lock(&namespace_keys_mu_);
+  namespace_keys_.erase(absl::AsciiStrToLower(namespace_name));
 }
 
 absl::StatusOr<std::vector<std::string>> RegistryService::VerifySigners(
@@ -548,6 +592,13 @@ absl::StatusOr<std::vector<std::string>> RegistryService::VerifySigners(
       core::dsse::VerifyEnvelope(envelope, trusted);
   if (absl::IsInvalidArgument(verified.status())) {
     return ExplainNoValidSignature(envelope, namespace_name);
+  }
+  if (verified.ok() && options_.namespace_key_cache_entries > 0) {
+    absl::MutexLock lock(&namespace_keys_mu_);
+    if (namespace_keys_.size() >= options_.namespace_key_cache_entries) {
+      namespace_keys_.clear();
+    }
+    namespace_keys_[absl::AsciiStrToLower(namespace_name)] = std::move(active);
   }
   return verified;
 }

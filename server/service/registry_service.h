@@ -20,9 +20,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/crypto/keys.h"
 #include "core/dsse/envelope.h"
@@ -59,6 +61,12 @@ struct RegistryServiceOptions {
   // by its SPKI bytes); 0 disables them. Key status itself is read from the
   // store on every call, never remembered.
   size_t key_cache_entries = 4096;
+  // Namespaces whose active public keys PublishRecord remembers, to check
+  // signatures without reading the keys first; 0 disables it. Safe with
+  // stale entries: the store admits a record only if a signer is an active
+  // key of the namespace at commit time, and a refusal after checking with
+  // remembered keys is decided again on the stored keys.
+  size_t namespace_key_cache_entries = 4096;
   // The transparency log's origin and C2SP verifier key, as the store's
   // checkpoint signer has them.
   std::string log_origin;
@@ -179,6 +187,12 @@ class RegistryService final : public v1::Registry::Service {
   // namespace, or PermissionDenied / FailedPrecondition explaining why none.
   absl::StatusOr<std::vector<std::string>> VerifySigners(
       const core::dsse::Envelope& envelope, absl::string_view namespace_name);
+  // VerifySigners, first against the namespace's remembered keys (setting
+  // `from_remembered_keys` when they verified the envelope).
+  absl::StatusOr<std::vector<std::string>> VerifySignersFast(
+      const core::dsse::Envelope& envelope, absl::string_view namespace_name,
+      bool* from_remembered_keys);
+  void ForgetNamespaceKeys(absl::string_view namespace_name);
   // Returns PermissionDenied for an envelope no active key of
   // `namespace_name` verifies, naming keys of other namespaces and revoked
   // keys the signatures point at.
@@ -213,6 +227,12 @@ class RegistryService final : public v1::Registry::Service {
   MemoCache<core::record::Record> parsed_records_;
   MemoCache<v1::Key> key_protos_;
   MemoCache<core::crypto::PublicKey> public_keys_;
+  // Active public keys by lower-cased namespace, as VerifySigners last read
+  // them.
+  absl::Mutex namespace_keys_mu_;
+  absl::flat_hash_map<
+      std::string, std::vector<std::shared_ptr<const core::crypto::PublicKey>>>
+      namespace_keys_ ABSL_GUARDED_BY(namespace_keys_mu_);
 };
 
 }  // namespace pedigree::server::service

@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -116,65 +117,94 @@ constexpr char kGetKeysSql[] =
     "FROM keys k JOIN namespaces n ON n.id = k.namespace_id "
     "WHERE k.key_id = ANY($1::text[])";
 
-// Publish. The namespace row and the signer key rows are share-locked so
-// that a concurrent revocation (an UPDATE of the key row) either waits for
-// this commit or is seen, re-checked, by this one.
-constexpr char kLockNamespaceSql[] =
-    "SELECT id FROM namespaces WHERE lower(name) = lower($1) FOR SHARE";
-constexpr char kLockSignerKeysSql[] =
-    "SELECT id, key_id FROM keys WHERE namespace_id = $1 "
-    "AND key_id = ANY($2::text[]) AND status = 'active' FOR SHARE";
-constexpr char kFindDigestByNameVersionSql[] =
-    "SELECT record_digest FROM records WHERE namespace_id = $1 "
-    "AND lower(model_name) = lower($2) AND model_version = $3";
-constexpr char kResolveParentByRefSql[] =
-    "SELECT r.id FROM records r WHERE r.namespace_id = "
-    "(SELECT n.id FROM namespaces n WHERE lower(n.name) = lower($1)) "
-    "AND lower(r.model_name) = lower($2) AND r.model_version = $3";
-// The first record published with that root digest.
-constexpr char kResolveParentByRootSql[] =
-    "SELECT id FROM records WHERE root_digest = $1 "
-    "ORDER BY published_at, id LIMIT 1";
-constexpr char kInsertRecordSql[] =
+// Publish, in bulk: a log batch checks and writes all its records with a
+// fixed number of statements (see PublishRound). Array parameters are
+// PostgreSQL array literals; raw digests travel as one bytea of 32-byte
+// slices, variable-length bytes as bytea[] of hex. The namespace rows and
+// the signer key rows are share-locked so that a concurrent revocation (an
+// UPDATE of the key row) either waits for this commit or is seen by it.
+//
+// $1 the namespaces, lower-cased.
+constexpr char kLockNamespacesSql[] =
+    "SELECT id, lower(name) FROM namespaces "
+    "WHERE lower(name) = ANY($1::text[]) FOR SHARE";
+// $1 key ids.
+constexpr char kLockActiveKeysSql[] =
+    "SELECT id, key_id, namespace_id FROM keys "
+    "WHERE key_id = ANY($1::text[]) AND status = 'active' FOR SHARE";
+// $1 namespace ids, $2 names, $3 versions: the (namespace, name, version)
+// triples that are taken, by input ordinal.
+constexpr char kTakenNamesSql[] =
+    "SELECT w.ord FROM unnest($1::bigint[], $2::text[], $3::text[]) "
+    "WITH ORDINALITY AS w(ns, name, version, ord) "
+    "WHERE EXISTS (SELECT 1 FROM records r WHERE r.namespace_id = w.ns "
+    "AND lower(r.model_name) = lower(w.name) "
+    "AND r.model_version = w.version)";
+// $1 namespaces, $2 names, $3 versions: the stored record of each parent
+// ref, by input ordinal.
+constexpr char kResolveRefsSql[] =
+    "SELECT w.ord, r.id FROM unnest($1::text[], $2::text[], $3::text[]) "
+    "WITH ORDINALITY AS w(ns, name, version, ord) "
+    "JOIN namespaces n ON lower(n.name) = lower(w.ns) "
+    "JOIN records r ON r.namespace_id = n.id "
+    "AND lower(r.model_name) = lower(w.name) AND r.model_version = w.version";
+// $1 root digests (32-byte slices): the first record published with each,
+// by input ordinal.
+constexpr char kResolveRootsSql[] =
+    "SELECT DISTINCT ON (w.ord) w.ord, r.id FROM "
+    "(SELECT i + 1 AS ord, substring($1::bytea FROM i * 32 + 1 FOR 32) "
+    "AS root FROM generate_series(0, length($1::bytea) / 32 - 1) AS i) w "
+    "JOIN records r ON r.root_digest = w.root "
+    "ORDER BY w.ord, r.published_at, r.id";
+// One row per record, in input order; returns the new ids with their
+// digests (to map them back) and publication times.
+constexpr char kInsertRecordsSql[] =
     "INSERT INTO records (namespace_id, model_namespace, model_name, "
     "model_version, record_digest, envelope, payload_type, root_digest, "
     "release_date, weights_license, code_license, declared_openness) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::date, $10, $11, $12) "
-    "RETURNING id, (extract(epoch FROM published_at) * 1000000)::bigint";
+    "SELECT t.ns, t.model_ns, t.name, t.version, "
+    "substring($5::bytea FROM ((t.ord - 1) * 32 + 1)::int FOR 32), "
+    "t.envelope, $7, "
+    "substring($6::bytea FROM ((t.ord - 1) * 32 + 1)::int FOR 32), "
+    "t.release_date, t.weights, t.code, t.openness "
+    "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], "
+    "$8::bytea[], $9::date[], $10::text[], $11::text[], $12::text[]) "
+    "WITH ORDINALITY AS t(ns, model_ns, name, version, envelope, "
+    "release_date, weights, code, openness, ord) ORDER BY t.ord "
+    "RETURNING id, record_digest, "
+    "(extract(epoch FROM published_at) * 1000000)::bigint";
+// Child rows: parallel arrays with the owning record id first.
 constexpr char kInsertSignaturesSql[] =
     "INSERT INTO record_signatures (record_id, key_id) "
-    "SELECT $1, unnest($2::bigint[])";
-// Child rows arrive as parallel arrays (one round trip per table); raw
-// digests arrive as one binary bytea of 32-byte slices.
+    "SELECT * FROM unnest($1::bigint[], $2::bigint[])";
 constexpr char kInsertArtifactsSql[] =
     "INSERT INTO artifacts (record_id, path, sha256, size_bytes) "
-    "SELECT $1, t.path, "
+    "SELECT t.record_id, t.path, "
     "substring($3::bytea FROM ((t.ord - 1) * 32 + 1)::int FOR 32), t.size "
-    "FROM unnest($2::text[], $4::bigint[]) WITH ORDINALITY "
-    "AS t(path, size, ord)";
+    "FROM unnest($1::bigint[], $2::text[], $4::bigint[]) WITH ORDINALITY "
+    "AS t(record_id, path, size, ord)";
+// $8 slices index into $7 (NULL: no digest); $9 ordinals within a record.
 constexpr char kInsertDatasetsSql[] =
     "INSERT INTO datasets (record_id, ordinal, name, role, disclosure, "
     "license, location, sha256) "
-    "SELECT $1, t.ord - 1, t.name, t.role, t.disclosure, t.license, "
+    "SELECT t.record_id, t.ordinal, t.name, t.role, t.disclosure, t.license, "
     "t.location, CASE WHEN t.slice IS NULL THEN NULL "
     "ELSE substring($7::bytea FROM t.slice * 32 + 1 FOR 32) END "
-    "FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], "
-    "$8::int[]) WITH ORDINALITY "
-    "AS t(name, role, disclosure, license, location, slice, ord)";
+    "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], "
+    "$5::text[], $6::text[], $8::int[], $9::int[]) "
+    "AS t(record_id, name, role, disclosure, license, location, slice, "
+    "ordinal)";
 constexpr char kInsertComponentsSql[] =
     "INSERT INTO openness_components (record_id, component, status, license, "
-    "location) SELECT $1, t.component, t.status, t.license, t.location "
-    "FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) "
-    "AS t(component, status, license, location)";
+    "location) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], "
+    "$4::text[], $5::text[])";
 constexpr char kInsertLineageSql[] =
     "INSERT INTO lineage_edges (child_record_id, parent_ref, "
-    "parent_record_id, relation) SELECT $1, t.parent_ref, t.parent, "
-    "t.relation FROM unnest($2::text[], $3::bigint[], $4::text[]) "
-    "AS t(parent_ref, parent, relation)";
+    "parent_record_id, relation) SELECT * FROM unnest($1::bigint[], "
+    "$2::text[], $3::bigint[], $4::text[])";
 constexpr char kInsertLicenseRefsSql[] =
     "INSERT INTO license_refs (record_id, license_id, source) "
-    "SELECT $1, t.license_id, t.source "
-    "FROM unnest($2::text[], $3::text[]) AS t(license_id, source)";
+    "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])";
 
 // Record lookups: WHERE clauses appended to "SELECT <record columns> FROM
 // records r".
@@ -291,15 +321,12 @@ struct Statements {
   Statement key_exists{"key_exists", "SELECT 1 FROM keys WHERE key_id = $1"};
   Statement list_keys{"list_keys", kListKeysSql};
   Statement get_keys{"get_keys", kGetKeysSql};
-  Statement lock_namespace{"lock_namespace", kLockNamespaceSql};
-  Statement lock_signer_keys{"lock_signer_keys", kLockSignerKeysSql};
-  Statement find_digest_by_name_version{"find_digest_by_name_version",
-                                        kFindDigestByNameVersionSql};
-  Statement resolve_parent_by_ref{"resolve_parent_by_ref",
-                                  kResolveParentByRefSql};
-  Statement resolve_parent_by_root{"resolve_parent_by_root",
-                                   kResolveParentByRootSql};
-  Statement insert_record{"insert_record", kInsertRecordSql};
+  Statement lock_namespaces{"lock_namespaces", kLockNamespacesSql};
+  Statement lock_active_keys{"lock_active_keys", kLockActiveKeysSql};
+  Statement taken_names{"taken_names", kTakenNamesSql};
+  Statement resolve_refs{"resolve_refs", kResolveRefsSql};
+  Statement resolve_roots{"resolve_roots", kResolveRootsSql};
+  Statement insert_records{"insert_records", kInsertRecordsSql};
   Statement insert_signatures{"insert_signatures", kInsertSignaturesSql};
   Statement insert_artifacts{"insert_artifacts", kInsertArtifactsSql};
   Statement insert_datasets{"insert_datasets", kInsertDatasetsSql};
@@ -310,6 +337,14 @@ struct Statements {
       "record_by_digest",
       absl::StrCat("SELECT ", kRecordFieldColumns, kSignerRowsColumn,
                    " FROM records r", kByDigestWhere)};
+  // $1 digests as 32-byte slices.
+  Statement records_by_digests{
+      "records_by_digests",
+      absl::StrCat("SELECT ", kRecordFieldColumns, kSignerRowsColumn,
+                   " FROM records r WHERE r.record_digest = ANY(ARRAY("
+                   "SELECT substring($1::bytea FROM i * 32 + 1 FOR 32) "
+                   "FROM generate_series(0, length($1::bytea) / 32 - 1) "
+                   "AS i))")};
   Statement record_by_ref{
       "record_by_ref",
       absl::StrCat("SELECT ", kRecordFieldColumns, kSignerRowsColumn,
@@ -737,17 +772,36 @@ absl::StatusOr<PublishRows> BuildPublishRows(const NewRecord& new_record) {
   return rows;
 }
 
-// Returns the stored record id of lineage parent `locator`, or nullopt.
-std::optional<int64_t> ResolveParent(pqxx::transaction_base& tx,
-                                     const ModelLocator& locator) {
-  pqxx::result result =
-      locator.kind == ModelLocator::Kind::kRootDigest
-          ? Exec(tx, Sql().resolve_parent_by_root,
-                 pqxx::binarystring(locator.root_digest))
-          : Exec(tx, Sql().resolve_parent_by_ref, locator.model.namespace_name,
-                 locator.model.name, locator.model.version);
-  if (result.empty()) return std::nullopt;
-  return result[0][0].as<int64_t>();
+// A lineage parent as a comparable key: "ref:<ns>/<name>@<version>" (ns and
+// name lower-cased) or "root:<raw digest>".
+std::string ParentKey(const ModelLocator& locator) {
+  if (locator.kind == ModelLocator::Kind::kRootDigest) {
+    return absl::StrCat("root:", locator.root_digest);
+  }
+  return absl::StrCat(
+      "ref:", absl::AsciiStrToLower(locator.model.namespace_name), "/",
+      absl::AsciiStrToLower(locator.model.name), "@", locator.model.version);
+}
+
+// The keys under which a record can be named as a parent.
+std::vector<std::string> SelfKeys(const core::record::Record& record) {
+  ModelLocator by_ref;
+  by_ref.kind = ModelLocator::Kind::kModelRef;
+  by_ref.model = record.model.ref;
+  ModelLocator by_root;
+  by_root.kind = ModelLocator::Kind::kRootDigest;
+  by_root.root_digest = record.artifacts.root_digest;
+  return {ParentKey(by_ref), ParentKey(by_root)};
+}
+
+// "\x<hex>" elements for a bytea[] array literal.
+std::string ByteaArrayLiteral(const std::vector<std::string>& values) {
+  std::vector<std::string> hex;
+  hex.reserve(values.size());
+  for (const std::string& value : values) {
+    hex.push_back(absl::StrCat("\\x", core::HexEncode(value)));
+  }
+  return ArrayLiteral(hex);
 }
 
 absl::StatusOr<std::optional<StoredRecord>> FindByDigest(
@@ -936,10 +990,29 @@ absl::Status PostgresRegistryStore::TryLogBatch(
       "log batch", [&](pqxx::transaction_base& tx) -> absl::Status {
         PEDIGREE_ASSIGN_OR_RETURN(internal::LogBatch batch,
                                   internal::LogBatch::Begin(tx, head_));
+        std::vector<LogJob*> publishes;
         for (LogJob* job : jobs) {
-          PEDIGREE_RETURN_IF_ERROR(job->record != nullptr
-                                       ? PublishInBatch(tx, batch, *job)
-                                       : AddKeyInBatch(tx, batch, *job));
+          if (job->record != nullptr) {
+            publishes.push_back(job);
+          } else {
+            PEDIGREE_RETURN_IF_ERROR(AddKeyInBatch(tx, batch, *job));
+          }
+        }
+        // Rounds until every publish is decided; a round that decides
+        // nothing leaves only jobs waiting on each other's records.
+        while (!publishes.empty()) {
+          std::vector<LogJob*> deferred;
+          PEDIGREE_RETURN_IF_ERROR(
+              PublishRound(tx, batch, publishes, &deferred));
+          if (deferred.size() == publishes.size()) {
+            for (LogJob* job : deferred) {
+              job->status = absl::FailedPreconditionError(
+                  "lineage parents form a cycle among records published "
+                  "together");
+            }
+            break;
+          }
+          publishes = std::move(deferred);
         }
         PEDIGREE_ASSIGN_OR_RETURN(const LogCheckpointRow checkpoint,
                                   batch.Finish(tx, *options_.log_signer));
@@ -962,143 +1035,380 @@ absl::Status PostgresRegistryStore::TryLogBatch(
   return status;
 }
 
-absl::Status PostgresRegistryStore::PublishInBatch(pqxx::transaction_base& tx,
-                                                   internal::LogBatch& batch,
-                                                   LogJob& job) {
-  const NewRecord& new_record = *job.record;
-  const PublishRows& rows = *job.rows;
-  const core::record::Record& record = new_record.record;
-  const ModelRef& ref = record.model.ref;
-  // Checks first: a refused job sets its status and writes nothing, so the
-  // rest of the batch goes on.
-  const auto refuse = [&job](absl::Status status) {
-    job.status = std::move(status);
-    return absl::OkStatus();
+absl::Status PostgresRegistryStore::PublishRound(
+    pqxx::transaction_base& tx, internal::LogBatch& batch,
+    const std::vector<LogJob*>& jobs, std::vector<LogJob*>* deferred) {
+  const auto refuse = [](LogJob* job, absl::Status status) {
+    job->status = std::move(status);
   };
 
-  std::optional<StoredRecord> existing;
-  PEDIGREE_ASSIGN_OR_RETURN(existing,
-                            FindByDigest(tx, new_record.record_digest));
-  if (existing.has_value()) {
-    job.published.record = *std::move(existing);
-    job.published.already_existed = true;
-    return absl::OkStatus();
-  }
-
-  const pqxx::result ns = Exec(tx, Sql().lock_namespace, ref.namespace_name);
-  if (ns.empty()) {
-    return refuse(absl::FailedPreconditionError(
-        absl::StrCat("namespace \"", ref.namespace_name, "\" does not exist")));
-  }
-  const int64_t namespace_id = ns[0][0].as<int64_t>();
-
-  std::map<std::string, int64_t> active_keys;
-  for (const pqxx::row& row : Exec(tx, Sql().lock_signer_keys, namespace_id,
-                                   ArrayLiteral(rows.signer_key_ids))) {
-    active_keys.emplace(row[1].as<std::string>(), row[0].as<int64_t>());
-  }
-  std::vector<int64_t> signer_rows;
-  for (const std::string& key_id : rows.signer_key_ids) {
-    auto it = active_keys.find(key_id);
-    if (it == active_keys.end()) {
-      return refuse(absl::PermissionDeniedError(
-          absl::StrCat("signer key ", key_id, " is not an active key of ",
-                       "namespace \"", ref.namespace_name, "\"")));
+  // One job per record digest and per name@version in a round: a later
+  // duplicate waits for the next round, where it sees the first one stored.
+  std::vector<LogJob*> round;
+  std::set<std::string> digests_seen, names_seen;
+  for (LogJob* job : jobs) {
+    const ModelRef& ref = job->record->record.model.ref;
+    const std::string name_key =
+        absl::StrCat(absl::AsciiStrToLower(ref.namespace_name), "/",
+                     absl::AsciiStrToLower(ref.name), "@", ref.version);
+    const bool first_digest =
+        digests_seen.insert(job->record->record_digest).second;
+    const bool first_name = names_seen.insert(name_key).second;
+    if (first_digest && first_name) {
+      round.push_back(job);
+    } else {
+      deferred->push_back(job);
     }
-    signer_rows.push_back(it->second);
   }
 
-  if (!Exec(tx, Sql().find_digest_by_name_version, namespace_id, ref.name,
-            ref.version)
-           .empty()) {
-    return refuse(absl::AlreadyExistsError(
-        absl::StrCat(ModelLabel(ref),
-                     " is already published with a different record digest")));
-  }
-
-  std::vector<std::optional<std::string>> parent_ids;
-  for (const core::record::LineageEdge* edge : rows.edges) {
-    std::optional<int64_t> parent = ResolveParent(tx, edge->ref);
-    if (!parent.has_value()) {
-      return refuse(absl::FailedPreconditionError(
-          absl::StrCat("lineage parent ", core::record::ToString(edge->ref),
-                       " is not a published record")));
+  // --- reads: a fixed number of statements for the whole round
+  std::string wanted_digests;
+  std::set<std::string> namespaces, key_ids;
+  std::vector<std::string> ref_namespaces, ref_names, ref_versions;
+  std::string roots;
+  for (LogJob* job : round) {
+    const core::record::Record& record = job->record->record;
+    wanted_digests += job->record->record_digest;
+    namespaces.insert(absl::AsciiStrToLower(record.model.ref.namespace_name));
+    key_ids.insert(job->rows->signer_key_ids.begin(),
+                   job->rows->signer_key_ids.end());
+    for (const core::record::LineageEdge* edge : job->rows->edges) {
+      if (edge->ref.kind == ModelLocator::Kind::kRootDigest) {
+        roots += edge->ref.root_digest;
+      } else {
+        ref_namespaces.push_back(edge->ref.model.namespace_name);
+        ref_names.push_back(edge->ref.model.name);
+        ref_versions.push_back(edge->ref.model.version);
+      }
     }
-    parent_ids.push_back(absl::StrCat(*parent));
   }
 
-  // Writes: any error from here on fails the whole batch.
-  const pqxx::row inserted =
-      Exec(tx, Sql().insert_record, namespace_id, ref.namespace_name, ref.name,
-           ref.version, pqxx::binarystring(new_record.record_digest),
-           pqxx::binarystring(new_record.envelope),
-           std::string(core::record::kPayloadType),
-           pqxx::binarystring(record.artifacts.root_digest),
-           record.model.release_date, record.licenses.weights,
-           record.licenses.code,
-           std::string(core::record::ToString(record.openness.claim)))
-          .at(0);
-  const int64_t id = inserted[0].as<int64_t>();
+  std::map<std::string, StoredRecord> existing;
+  {
+    PEDIGREE_ASSIGN_OR_RETURN(
+        std::vector<StoredRecord> found,
+        ReadStoredRecords(Exec(tx, Sql().records_by_digests,
+                               pqxx::binarystring(wanted_digests)),
+                          SignerColumn::kRows));
+    for (StoredRecord& record : found) {
+      std::string digest = record.record_digest;
+      existing.emplace(std::move(digest), std::move(record));
+    }
+  }
+  std::map<std::string, int64_t> namespace_ids;  // by lower-cased name
+  for (const pqxx::row& row :
+       Exec(tx, Sql().lock_namespaces,
+            ArrayLiteral(std::vector<std::string>(namespaces.begin(),
+                                                  namespaces.end())))) {
+    namespace_ids.emplace(row[1].as<std::string>(), row[0].as<int64_t>());
+  }
+  struct ActiveKey {
+    int64_t row_id;
+    int64_t namespace_id;
+  };
+  std::map<std::string, ActiveKey> active_keys;
+  for (const pqxx::row& row : Exec(tx, Sql().lock_active_keys,
+                                   ArrayLiteral(std::vector<std::string>(
+                                       key_ids.begin(), key_ids.end())))) {
+    active_keys.emplace(row[1].as<std::string>(),
+                        ActiveKey{row[0].as<int64_t>(), row[2].as<int64_t>()});
+  }
+  // Name checks for the jobs whose namespace exists, by their position.
+  std::vector<int64_t> name_namespace_ids;
+  std::vector<std::string> names, versions;
+  std::vector<size_t> name_job;
+  for (size_t i = 0; i < round.size(); ++i) {
+    const ModelRef& ref = round[i]->record->record.model.ref;
+    const auto ns =
+        namespace_ids.find(absl::AsciiStrToLower(ref.namespace_name));
+    if (ns == namespace_ids.end()) continue;
+    name_namespace_ids.push_back(ns->second);
+    names.push_back(ref.name);
+    versions.push_back(ref.version);
+    name_job.push_back(i);
+  }
+  std::set<size_t> taken;  // positions in `round`
+  if (!name_job.empty()) {
+    for (const pqxx::row& row :
+         Exec(tx, Sql().taken_names, ArrayLiteral(name_namespace_ids),
+              ArrayLiteral(names), ArrayLiteral(versions))) {
+      taken.insert(name_job[row[0].as<size_t>() - 1]);
+    }
+  }
+  std::map<std::string, int64_t> parents;  // by ParentKey
+  if (!ref_names.empty()) {
+    for (const pqxx::row& row :
+         Exec(tx, Sql().resolve_refs, ArrayLiteral(ref_namespaces),
+              ArrayLiteral(ref_names), ArrayLiteral(ref_versions))) {
+      const size_t i = row[0].as<size_t>() - 1;
+      ModelLocator locator;
+      locator.kind = ModelLocator::Kind::kModelRef;
+      locator.model = {ref_namespaces[i], ref_names[i], ref_versions[i]};
+      parents.emplace(ParentKey(locator), row[1].as<int64_t>());
+    }
+  }
+  if (!roots.empty()) {
+    for (const pqxx::row& row :
+         Exec(tx, Sql().resolve_roots, pqxx::binarystring(roots))) {
+      const size_t i = row[0].as<size_t>() - 1;
+      ModelLocator locator;
+      locator.kind = ModelLocator::Kind::kRootDigest;
+      locator.root_digest = roots.substr(i * 32, 32);
+      parents.emplace(ParentKey(locator), row[1].as<int64_t>());
+    }
+  }
+  // Parents that may still be stored by this batch: any other job's record.
+  std::set<std::string> in_batch;
+  for (LogJob* job : jobs) {
+    for (std::string& key : SelfKeys(job->record->record)) {
+      in_batch.insert(std::move(key));
+    }
+  }
+
+  // --- decisions, in job order
+  struct Accepted {
+    LogJob* job;
+    int64_t namespace_id;
+    std::vector<int64_t> signer_rows;
+    std::vector<std::string> signer_key_ids;
+    std::vector<std::optional<std::string>> parent_ids;
+  };
+  std::vector<Accepted> accepted;
+  for (size_t i = 0; i < round.size(); ++i) {
+    LogJob* job = round[i];
+    const NewRecord& new_record = *job->record;
+    const ModelRef& ref = new_record.record.model.ref;
+    if (auto found = existing.find(new_record.record_digest);
+        found != existing.end()) {
+      job->published.record = found->second;
+      job->published.already_existed = true;
+      continue;
+    }
+    const auto ns =
+        namespace_ids.find(absl::AsciiStrToLower(ref.namespace_name));
+    if (ns == namespace_ids.end()) {
+      refuse(job,
+             absl::FailedPreconditionError(absl::StrCat(
+                 "namespace \"", ref.namespace_name, "\" does not exist")));
+      continue;
+    }
+    // The signers recorded are those that are active keys of the namespace
+    // now, under the share lock; at least one must be.
+    Accepted next{job, ns->second, {}, {}, {}};
+    for (const std::string& key_id : job->rows->signer_key_ids) {
+      const auto key = active_keys.find(key_id);
+      if (key != active_keys.end() && key->second.namespace_id == ns->second) {
+        next.signer_rows.push_back(key->second.row_id);
+        next.signer_key_ids.push_back(key_id);
+      }
+    }
+    if (next.signer_rows.empty()) {
+      refuse(
+          job,
+          absl::PermissionDeniedError(absl::StrCat(
+              "no signer key (", absl::StrJoin(job->rows->signer_key_ids, ", "),
+              ") is an active key of namespace \"", ref.namespace_name, "\"")));
+      continue;
+    }
+    if (taken.count(i) > 0) {
+      refuse(job, absl::AlreadyExistsError(absl::StrCat(
+                      ModelLabel(ref),
+                      " is already published with a different record digest")));
+      continue;
+    }
+    bool wait = false;
+    for (const core::record::LineageEdge* edge : job->rows->edges) {
+      const std::string key = ParentKey(edge->ref);
+      if (const auto parent = parents.find(key); parent != parents.end()) {
+        next.parent_ids.push_back(absl::StrCat(parent->second));
+        continue;
+      }
+      const std::vector<std::string> own = SelfKeys(new_record.record);
+      if (in_batch.count(key) > 0 &&
+          std::find(own.begin(), own.end(), key) == own.end()) {
+        wait = true;  // its parent may be stored by this batch
+        break;
+      }
+      refuse(job, absl::FailedPreconditionError(absl::StrCat(
+                      "lineage parent ", core::record::ToString(edge->ref),
+                      " is not a published record")));
+      break;
+    }
+    if (!job->status.ok()) continue;
+    if (wait) {
+      deferred->push_back(job);
+      continue;
+    }
+    accepted.push_back(std::move(next));
+  }
+  if (accepted.empty()) return absl::OkStatus();
+
+  // --- writes: any error from here on fails the whole batch
+  std::vector<int64_t> ns_ids;
+  std::vector<std::string> model_namespaces, model_names, model_versions,
+      envelopes, release_dates, weights, code, openness;
+  std::string digests, root_digests;
+  for (const Accepted& a : accepted) {
+    const NewRecord& new_record = *a.job->record;
+    const core::record::Record& record = new_record.record;
+    ns_ids.push_back(a.namespace_id);
+    model_namespaces.push_back(record.model.ref.namespace_name);
+    model_names.push_back(record.model.ref.name);
+    model_versions.push_back(record.model.ref.version);
+    digests += new_record.record_digest;
+    root_digests += record.artifacts.root_digest;
+    envelopes.push_back(new_record.envelope);
+    release_dates.push_back(record.model.release_date);
+    weights.push_back(record.licenses.weights);
+    code.push_back(record.licenses.code);
+    openness.emplace_back(core::record::ToString(record.openness.claim));
+  }
+  std::map<std::string, std::pair<int64_t, int64_t>> inserted;  // digest ->
+  const pqxx::result rows = Exec(
+      tx, Sql().insert_records, ArrayLiteral(ns_ids),
+      ArrayLiteral(model_namespaces), ArrayLiteral(model_names),
+      ArrayLiteral(model_versions), pqxx::binarystring(digests),
+      pqxx::binarystring(root_digests), std::string(core::record::kPayloadType),
+      ByteaArrayLiteral(envelopes), ArrayLiteral(release_dates),
+      ArrayLiteral(weights), ArrayLiteral(code), ArrayLiteral(openness));
+  for (const pqxx::row& row : rows) {
+    inserted.emplace(Bytes(row[1]), std::make_pair(row[0].as<int64_t>(),
+                                                   row[2].as<int64_t>()));
+  }
+  if (inserted.size() != accepted.size()) {
+    return absl::InternalError(absl::StrCat(
+        "inserted ", inserted.size(), " records, expected ", accepted.size()));
+  }
+
+  PublishRows all;  // every child row of the round, with its record id
+  std::vector<int64_t> signature_records, signature_keys, artifact_records,
+      dataset_records, dataset_ordinals, component_records, edge_records,
+      license_records;
+  std::vector<std::optional<std::string>> edge_parents;
+  for (Accepted& a : accepted) {
+    const PublishRows& r = *a.job->rows;
+    const int64_t id = inserted.at(a.job->record->record_digest).first;
+    for (int64_t key : a.signer_rows) {
+      signature_records.push_back(id);
+      signature_keys.push_back(key);
+    }
+    artifact_records.insert(artifact_records.end(), r.artifact_paths.size(),
+                            id);
+    all.artifact_paths.insert(all.artifact_paths.end(),
+                              r.artifact_paths.begin(), r.artifact_paths.end());
+    all.artifact_sizes.insert(all.artifact_sizes.end(),
+                              r.artifact_sizes.begin(), r.artifact_sizes.end());
+    all.artifact_digests += r.artifact_digests;
+    const size_t slice_offset = all.dataset_digests.size() / 32;
+    for (size_t k = 0; k < r.dataset_names.size(); ++k) {
+      dataset_records.push_back(id);
+      dataset_ordinals.push_back(static_cast<int64_t>(k));
+      all.dataset_names.push_back(r.dataset_names[k]);
+      all.dataset_roles.push_back(r.dataset_roles[k]);
+      all.dataset_disclosures.push_back(r.dataset_disclosures[k]);
+      all.dataset_licenses.push_back(r.dataset_licenses[k]);
+      all.dataset_locations.push_back(r.dataset_locations[k]);
+      std::optional<std::string> slice;
+      if (r.dataset_slices[k].has_value()) {
+        size_t local = 0;
+        if (!absl::SimpleAtoi(*r.dataset_slices[k], &local)) {
+          return absl::InternalError("malformed dataset digest slice");
+        }
+        slice = absl::StrCat(slice_offset + local);
+      }
+      all.dataset_slices.push_back(std::move(slice));
+    }
+    all.dataset_digests += r.dataset_digests;
+    component_records.insert(component_records.end(), r.component_names.size(),
+                             id);
+    for (size_t k = 0; k < r.component_names.size(); ++k) {
+      all.component_names.push_back(r.component_names[k]);
+      all.component_statuses.push_back(r.component_statuses[k]);
+      all.component_licenses.push_back(r.component_licenses[k]);
+      all.component_locations.push_back(r.component_locations[k]);
+    }
+    edge_records.insert(edge_records.end(), r.edge_refs.size(), id);
+    all.edge_refs.insert(all.edge_refs.end(), r.edge_refs.begin(),
+                         r.edge_refs.end());
+    all.edge_relations.insert(all.edge_relations.end(),
+                              r.edge_relations.begin(), r.edge_relations.end());
+    edge_parents.insert(edge_parents.end(), a.parent_ids.begin(),
+                        a.parent_ids.end());
+    license_records.insert(license_records.end(), r.license_ids.size(), id);
+    all.license_ids.insert(all.license_ids.end(), r.license_ids.begin(),
+                           r.license_ids.end());
+    all.license_sources.insert(all.license_sources.end(),
+                               r.license_sources.begin(),
+                               r.license_sources.end());
+  }
 
   PEDIGREE_RETURN_IF_ERROR(CheckAffected(
-      Exec(tx, Sql().insert_signatures, id, ArrayLiteral(signer_rows)),
-      signer_rows.size(), "record_signatures"));
-  if (!rows.artifact_paths.empty()) {
+      Exec(tx, Sql().insert_signatures, ArrayLiteral(signature_records),
+           ArrayLiteral(signature_keys)),
+      signature_records.size(), "record_signatures"));
+  if (!artifact_records.empty()) {
     PEDIGREE_RETURN_IF_ERROR(CheckAffected(
-        Exec(tx, Sql().insert_artifacts, id, ArrayLiteral(rows.artifact_paths),
-             pqxx::binarystring(rows.artifact_digests),
-             ArrayLiteral(rows.artifact_sizes)),
-        rows.artifact_paths.size(), "artifacts"));
+        Exec(tx, Sql().insert_artifacts, ArrayLiteral(artifact_records),
+             ArrayLiteral(all.artifact_paths),
+             pqxx::binarystring(all.artifact_digests),
+             ArrayLiteral(all.artifact_sizes)),
+        artifact_records.size(), "artifacts"));
   }
-  if (!rows.dataset_names.empty()) {
+  if (!dataset_records.empty()) {
     PEDIGREE_RETURN_IF_ERROR(CheckAffected(
-        Exec(tx, Sql().insert_datasets, id, ArrayLiteral(rows.dataset_names),
-             ArrayLiteral(rows.dataset_roles),
-             ArrayLiteral(rows.dataset_disclosures),
-             ArrayLiteral(rows.dataset_licenses),
-             ArrayLiteral(rows.dataset_locations),
-             pqxx::binarystring(rows.dataset_digests),
-             ArrayLiteral(rows.dataset_slices)),
-        rows.dataset_names.size(), "datasets"));
+        Exec(tx, Sql().insert_datasets, ArrayLiteral(dataset_records),
+             ArrayLiteral(all.dataset_names), ArrayLiteral(all.dataset_roles),
+             ArrayLiteral(all.dataset_disclosures),
+             ArrayLiteral(all.dataset_licenses),
+             ArrayLiteral(all.dataset_locations),
+             pqxx::binarystring(all.dataset_digests),
+             ArrayLiteral(all.dataset_slices), ArrayLiteral(dataset_ordinals)),
+        dataset_records.size(), "datasets"));
   }
-  if (!rows.component_names.empty()) {
-    PEDIGREE_RETURN_IF_ERROR(
-        CheckAffected(Exec(tx, Sql().insert_components, id,
-                           ArrayLiteral(rows.component_names),
-                           ArrayLiteral(rows.component_statuses),
-                           ArrayLiteral(rows.component_licenses),
-                           ArrayLiteral(rows.component_locations)),
-                      rows.component_names.size(), "openness_components"));
-  }
-  if (!rows.edges.empty()) {
+  if (!component_records.empty()) {
     PEDIGREE_RETURN_IF_ERROR(CheckAffected(
-        Exec(tx, Sql().insert_lineage, id, ArrayLiteral(rows.edge_refs),
-             ArrayLiteral(parent_ids), ArrayLiteral(rows.edge_relations)),
-        rows.edges.size(), "lineage_edges"));
+        Exec(tx, Sql().insert_components, ArrayLiteral(component_records),
+             ArrayLiteral(all.component_names),
+             ArrayLiteral(all.component_statuses),
+             ArrayLiteral(all.component_licenses),
+             ArrayLiteral(all.component_locations)),
+        component_records.size(), "openness_components"));
   }
-  if (!rows.license_ids.empty()) {
+  if (!edge_records.empty()) {
     PEDIGREE_RETURN_IF_ERROR(CheckAffected(
-        Exec(tx, Sql().insert_license_refs, id, ArrayLiteral(rows.license_ids),
-             ArrayLiteral(rows.license_sources)),
-        rows.license_ids.size(), "license_refs"));
+        Exec(tx, Sql().insert_lineage, ArrayLiteral(edge_records),
+             ArrayLiteral(all.edge_refs), ArrayLiteral(edge_parents),
+             ArrayLiteral(all.edge_relations)),
+        edge_records.size(), "lineage_edges"));
   }
-  PEDIGREE_ASSIGN_OR_RETURN(const uint64_t log_index,
-                            batch.AppendRecord(id, new_record.envelope));
+  if (!license_records.empty()) {
+    PEDIGREE_RETURN_IF_ERROR(CheckAffected(
+        Exec(tx, Sql().insert_license_refs, ArrayLiteral(license_records),
+             ArrayLiteral(all.license_ids), ArrayLiteral(all.license_sources)),
+        license_records.size(), "license_refs"));
+  }
 
-  StoredRecord& out = job.published.record;
-  out.id = id;
-  out.record_digest = new_record.record_digest;
-  out.ref = ref;
-  out.root_digest = record.artifacts.root_digest;
-  out.envelope = new_record.envelope;
-  out.published_at = FromMicros(inserted[1]);
-  out.release_date = record.model.release_date;
-  out.weights_license = record.licenses.weights;
-  out.code_license = record.licenses.code;
-  out.declared_openness =
-      std::string(core::record::ToString(record.openness.claim));
-  out.signer_key_ids = rows.signer_key_ids;
-  out.log_index = log_index;
+  for (Accepted& a : accepted) {
+    const NewRecord& new_record = *a.job->record;
+    const core::record::Record& record = new_record.record;
+    const auto [id, published_us] = inserted.at(new_record.record_digest);
+    PEDIGREE_ASSIGN_OR_RETURN(const uint64_t log_index,
+                              batch.AppendRecord(id, new_record.envelope));
+    StoredRecord& out = a.job->published.record;
+    out.id = id;
+    out.record_digest = new_record.record_digest;
+    out.ref = record.model.ref;
+    out.root_digest = record.artifacts.root_digest;
+    out.envelope = new_record.envelope;
+    out.published_at = absl::FromUnixMicros(published_us);
+    out.release_date = record.model.release_date;
+    out.weights_license = record.licenses.weights;
+    out.code_license = record.licenses.code;
+    out.declared_openness =
+        std::string(core::record::ToString(record.openness.claim));
+    out.signer_key_ids = a.signer_key_ids;
+    out.log_index = log_index;
+  }
   return absl::OkStatus();
 }
 

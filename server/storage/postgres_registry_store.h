@@ -152,10 +152,17 @@ class PostgresRegistryStore : public RegistryStore {
   // Runs `jobs` in one transaction, or one by one if that fails.
   void RunLogBatch(absl::Span<LogJob* const> jobs);
   absl::Status TryLogBatch(absl::Span<LogJob* const> jobs);
-  // The part of a batch for one job. A refused job gets its status and
-  // writes nothing; a returned error fails the batch.
-  absl::Status PublishInBatch(pqxx::transaction_base& tx,
-                              internal::LogBatch& batch, LogJob& job);
+  // Decides and stores `jobs` (publishes) with a fixed number of
+  // statements, appending the stored ones to `batch`. A refused job gets its
+  // status and writes nothing; a job that must wait for another of the
+  // batch (a duplicate digest or name@version, a parent published
+  // alongside) goes to `deferred` for the next round. A returned error
+  // fails the batch.
+  absl::Status PublishRound(pqxx::transaction_base& tx,
+                            internal::LogBatch& batch,
+                            const std::vector<LogJob*>& jobs,
+                            std::vector<LogJob*>* deferred);
+  // A key addition in a batch; refused like a publish.
   absl::Status AddKeyInBatch(pqxx::transaction_base& tx,
                              internal::LogBatch& batch, LogJob& job);
 

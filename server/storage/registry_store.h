@@ -236,8 +236,9 @@ class RegistryStore {
   //   same record digest is stored (nothing is written);
   // - FailedPrecondition if the namespace does not exist, or a parent ref
   //   does not resolve to a stored record (the message names the ref);
-  // - PermissionDenied if, at commit time, a signer key is not an active key
-  //   of the record's namespace (e.g. revoked concurrently);
+  // - PermissionDenied if, at commit time, no signer key is an active key of
+  //   the record's namespace (e.g. all revoked concurrently); signers that
+  //   are not are left out of the stored record's signer list;
   // - AlreadyExists if the name@version (name ignoring case) is stored with
   //   a different record digest, including when a concurrent publish of the
   //   same name@version won.

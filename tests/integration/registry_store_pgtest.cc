@@ -41,6 +41,7 @@ using core::record::Record;
 using core::record::Relation;
 using ::pedigree::testing::IsOk;
 using ::pedigree::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -462,11 +463,19 @@ TEST_F(PostgresRegistryStoreTest, PublishRejectsKeyOfOtherNamespace) {
       StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr(KeyId('b'))));
 }
 
-TEST_F(PostgresRegistryStoreTest, PublishRejectsUnknownKeyAmongValidOnes) {
-  EXPECT_THAT(
-      store_->PublishRecord(
-          Wrap(Model("Tiny-1B", "v1"), {KeyId('a'), KeyId('c')})),
-      StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr(KeyId('c'))));
+TEST_F(PostgresRegistryStoreTest, PublishRecordsOnlyTheActiveSignerKeys) {
+  ASSERT_OK_AND_ASSIGN(const PublishResult published,
+                       store_->PublishRecord(Wrap(Model("Tiny-1B", "v1"),
+                                                  {KeyId('a'), KeyId('c')})));
+
+  EXPECT_THAT(published.record.signer_key_ids, ElementsAre(KeyId('a')));
+}
+
+TEST_F(PostgresRegistryStoreTest, PublishRejectsWhenNoSignerKeyIsActive) {
+  EXPECT_THAT(store_->PublishRecord(
+                  Wrap(Model("Tiny-1B", "v1"), {KeyId('c'), KeyId('d')})),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       AllOf(HasSubstr(KeyId('c')), HasSubstr(KeyId('d')))));
 }
 
 TEST_F(PostgresRegistryStoreTest, PublishRejectsEmptySignerList) {

@@ -23,13 +23,18 @@ namespace {
 
 using core::merkle::NodeId;
 
-// The one state row, locked for the rest of the transaction; also how far
-// entries are sequenced (only migration 0002 leaves a gap between the two).
+// The one state row, locked for the rest of the transaction. After waiting
+// for the lock, PostgreSQL returns the row's newest version but keeps the
+// statement's older snapshot for anything else the statement reads, so
+// nothing else is read here.
 const Statement kLockState{
     "log_lock_state",
-    "SELECT s.tree_size, s.root_hash, s.origin, s.verifier_key, "
-    "(SELECT coalesce(max(e.idx) + 1, 0) FROM log_entries e) "
-    "FROM log_state s WHERE s.singleton FOR UPDATE"};
+    "SELECT tree_size, root_hash, origin, verifier_key FROM log_state "
+    "WHERE singleton FOR UPDATE"};
+// How far entries are sequenced (only migration 0002 leaves entries beyond
+// the integrated size). Read after the lock, in a fresh snapshot.
+const Statement kSequencedSize{
+    "log_sequenced_size", "SELECT coalesce(max(idx) + 1, 0) FROM log_entries"};
 const Statement kCreateState{
     "log_create_state",
     "INSERT INTO log_state (origin, verifier_key, tree_size, root_hash) "
@@ -151,7 +156,7 @@ absl::StatusOr<LogBatch> LogBatch::Begin(pqxx::transaction_base& tx,
   }
   const uint64_t size = state[0][0].as<uint64_t>();
   const std::string root = Bytes(state[0][1]);
-  const uint64_t sequenced = state[0][4].as<uint64_t>();
+  const uint64_t sequenced = Exec(tx, kSequencedSize)[0][0].as<uint64_t>();
   if (sequenced < size) {
     return absl::DataLossError(absl::StrCat("the log has ", size,
                                             " integrated leaves but only ",
