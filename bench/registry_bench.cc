@@ -254,9 +254,9 @@ class LogChecker {
   absl::Status Check(absl::string_view envelope,
                      const v1::PublishRecordResponse& response) {
     const v1::InclusionProof& proof = response.inclusion().proof();
-    PEDIGREE_ASSIGN_OR_RETURN(const std::string root,
-                              CheckpointRoot(response.inclusion().checkpoint(),
-                                             proof.tree_size()));
+    PEDIGREE_ASSIGN_OR_RETURN(
+        const std::string root,
+        CheckpointRoot(response.inclusion().checkpoint(), proof.tree_size()));
     std::vector<std::string> hashes;
     for (const std::string& hex : proof.hashes()) {
       PEDIGREE_ASSIGN_OR_RETURN(std::string hash, core::HexDecode(hex));
@@ -508,9 +508,10 @@ int Run(const BenchConfig& config) {
                    publishes.PercentileMs(99), kMaxPublishP99Ms,
                    Verdict(publish_p99_met))
             << std::endl
-            << absl::StrFormat("publish answers carried %d distinct "
-                               "checkpoints (batches)",
-                               log_checker.checkpoints())
+            << absl::StrFormat(
+                   "publish answers carried %d distinct "
+                   "checkpoints (batches)",
+                   log_checker.checkpoints())
             << std::endl;
   if (publishes.ok == records->size() &&
       publishes.seconds < absl::ToDoubleSeconds(options.duration)) {
@@ -523,9 +524,8 @@ int Run(const BenchConfig& config) {
   if (empty.failed + verify.failed + publishes.failed > 0 || verify.ok == 0) {
     return kExitFailure;
   }
-  if (config.enforce_targets &&
-      !(ratio_met && p99_met && publish_met && logged_rate_met &&
-        publish_p99_met)) {
+  if (config.enforce_targets && !(ratio_met && p99_met && publish_met &&
+                                  logged_rate_met && publish_p99_met)) {
     return kExitTargetsMissed;
   }
   return kExitOk;

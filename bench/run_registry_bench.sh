@@ -36,94 +36,14 @@ for binary in "$pedigreed" "$bench"; do
 done
 
 # --- throwaway PostgreSQL -----------------------------------------------------
-pg_bindir=""
-for candidate in "$(pg_config --bindir 2>/dev/null || true)" \
-                 $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
-  if [[ -n $candidate && -x $candidate/initdb && -x $candidate/pg_ctl ]]; then
-    pg_bindir=$candidate
-    break
-  fi
-done
-if [[ -z $pg_bindir ]]; then
-  log "no PostgreSQL server binaries (initdb, pg_ctl) found"
-  exit 1
-fi
-
-root=$(mktemp -d "${TMPDIR:-/tmp}/pedigree-bench.XXXXXX")
-if [[ $(stat -f -c %T "$root") == tmpfs ]]; then
-  log "WARNING: $root is on tmpfs: fsync is a no-op there, so the publish" \
-      "figure is NOT a durable-commit figure; set TMPDIR to a disk directory"
-fi
-as_pg=()
-if [[ $(id -u) -eq 0 ]]; then
-  # PostgreSQL refuses to run as root.
-  chown postgres: "$root"
-  as_pg=(runuser -u postgres --)
-fi
-
-server_pid=""
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    for _ in $(seq 1 150); do
-      kill -0 "$server_pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  if [[ -f $root/data/postmaster.pid ]]; then
-    "${as_pg[@]}" "$pg_bindir/pg_ctl" -D "$root/data" -m fast -w -t 30 stop \
-      >/dev/null 2>&1 ||
-      "${as_pg[@]}" "$pg_bindir/pg_ctl" -D "$root/data" -m immediate -w stop \
-        >/dev/null 2>&1 || true
-  fi
-  rm -rf "$root"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-log "initdb in $root/data ($pg_bindir), with fsync"
-"${as_pg[@]}" "$pg_bindir/initdb" -D "$root/data" -U postgres -A trust \
-  -E UTF8 --no-locale >"$root/initdb.log" 2>&1 ||
-  { cat "$root/initdb.log" >&2; exit 1; }
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-pg_port=""
-for _ in $(seq 1 20); do
-  candidate=$((20000 + RANDOM % 40000))
-  port_in_use "$candidate" && continue
-  if "${as_pg[@]}" "$pg_bindir/pg_ctl" -D "$root/data" -l "$root/postgres.log" \
-       -w -t 60 -o "-p $candidate -c listen_addresses=127.0.0.1 -k $root \
-         -c fsync=on -c synchronous_commit=on -c full_page_writes=on \
-         -c max_connections=200" \
-       start >/dev/null 2>&1; then
-    pg_port=$candidate
-    break
-  fi
-done
-if [[ -z $pg_port ]]; then
-  log "could not start PostgreSQL; its log:"
-  tail -n 30 "$root/postgres.log" >&2 || true
-  exit 1
-fi
-dsn="host=127.0.0.1 port=$pg_port user=postgres dbname=postgres"
-durability=$("$pg_bindir/psql" "$dsn" -XAtc \
-  "SELECT 'fsync=' || current_setting('fsync') || ' synchronous_commit=' ||
-          current_setting('synchronous_commit') || ' full_page_writes=' ||
-          current_setting('full_page_writes') || ' wal_sync_method=' ||
-          current_setting('wal_sync_method')")
-log "PostgreSQL on 127.0.0.1:$pg_port ($durability)"
+# shellcheck source=bench/lib/throwaway_postgres.sh
+source "$repo/bench/lib/throwaway_postgres.sh"
 
 # --- pedigreed ------------------------------------------------------------------
 admin_token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 PEDIGREE_ADMIN_TOKEN=$admin_token "$pedigreed" --listen 127.0.0.1:0 \
   --database-url "$dsn" --db-pool-size "$pool_size" \
+  --log-key-file "$root/log-key.pem" \
   >"$root/pedigreed.out" 2>"$root/pedigreed.err" &
 server_pid=$!
 

@@ -64,9 +64,13 @@ absl::Status WriteNewSecretFile(const std::string& path,
 absl::StatusOr<core::crypto::PrivateKey> ReadLogKey(const std::string& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) return IoError("stat", path);
-  if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+  // Group read is allowed for secret mounts (Kubernetes: root-owned, group
+  // fsGroup); write by group and any access by others are not.
+  if ((info.st_mode & (S_IWGRP | S_IXGRP | S_IRWXO)) != 0) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "log key file ", path, " is accessible by group or others (mode ",
+        "log key file ", path,
+        " is accessible by others or writable by its "
+        "group (mode ",
         absl::StrFormat("%03o", info.st_mode & 0777),
         "); make it readable by its owner only: chmod 600 ", path));
   }

@@ -19,8 +19,9 @@ namespace pedigree::server::log {
 // Returns the Ed25519 log key in PKCS#8 PEM file `path`. If the file does
 // not exist, generates a key and writes it there first (parent directories
 // created, mode 0600, never overwriting a file that appears meanwhile).
-// FailedPrecondition for a file that is not an Ed25519 private key or is
-// readable by group or others; Internal for an I/O error (naming the path).
+// FailedPrecondition for a file that is not an Ed25519 private key, is
+// accessible by others or writable by its group (group read is allowed, for
+// secret mounts); Internal for an I/O error (naming the path).
 absl::StatusOr<core::crypto::PrivateKey> LoadOrCreateLogKey(
     const std::string& path);
 

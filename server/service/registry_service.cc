@@ -1171,10 +1171,11 @@ absl::StatusOr<v1::GetLogEntriesResponse> RegistryService::GetLogEntriesImpl(
   }
   const int count = request.count() == 0 ? kMaxLogEntriesPerCall
                                          : static_cast<int>(request.count());
-  PEDIGREE_ASSIGN_OR_RETURN(const storage::LogCheckpointRow latest,
-                            store_.GetLatestCheckpoint());
   PEDIGREE_ASSIGN_OR_RETURN(const std::vector<storage::LogEntryRow> entries,
                             store_.GetLogEntries(request.start(), count));
+  // Read second, so that the entries never reach beyond it.
+  PEDIGREE_ASSIGN_OR_RETURN(const storage::LogCheckpointRow latest,
+                            store_.GetLatestCheckpoint());
   v1::GetLogEntriesResponse out;
   for (const storage::LogEntryRow& entry : entries) {
     v1::LogEntry* added = out.add_entries();

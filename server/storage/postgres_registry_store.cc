@@ -375,11 +375,13 @@ struct Statements {
   Statement checkpoint_at{
       "checkpoint_at",
       "SELECT root_hash, note FROM log_checkpoints WHERE tree_size = $1"};
-  // Entries [$1, $2) with what their bytes are built from.
+  // Entries [$1, $2) with what their bytes are built from, and their leaf
+  // hashes as the entry and as the tree hold them.
   Statement log_entries{
       "log_entries",
       "SELECT e.idx, e.leaf_hash, r.envelope, n.name, k.key_id, k.key_type, "
-      "k.public_key FROM log_entries e "
+      "k.public_key, leaf.hash FROM log_entries e "
+      "LEFT JOIN log_nodes leaf ON leaf.level = 0 AND leaf.idx = e.idx "
       "LEFT JOIN records r ON r.id = e.record_id "
       "LEFT JOIN keys k ON k.id = e.key_id "
       "LEFT JOIN namespaces n ON n.id = k.namespace_id "
@@ -1824,7 +1826,10 @@ absl::StatusOr<std::vector<LogEntryRow>> PostgresRegistryStore::GetLogEntries(
           }
           PEDIGREE_ASSIGN_OR_RETURN(const std::string leaf,
                                     core::merkle::HashLeaf(entry.data));
-          if (leaf != Bytes(row[1])) {
+          // The tree's leaf must agree too: rewriting an entry and its
+          // leaf hash together would otherwise go unnoticed here.
+          if (leaf != Bytes(row[1]) || row[7].is_null() ||
+              leaf != Bytes(row[7])) {
             return absl::DataLossError(
                 absl::StrCat("log entry ", entry.log_index,
                              " no longer hashes to its leaf hash"));

@@ -6,7 +6,9 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -15,8 +17,14 @@
 #include "core/crypto/keys.h"
 #include "core/dsse/envelope.h"
 #include "core/encoding/hex.h"
+#include "core/merkle/tree.h"
+#include "core/merkle/verify.h"
+#include "core/note/checkpoint.h"
+#include "core/note/note.h"
+#include "core/record/log_entry.h"
 #include "core/record/record_envelope.h"
 #include "core/record/record_test_util.h"
+#include "core/status_macros.h"
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/server.h"
@@ -778,6 +786,387 @@ TEST_F(RegistryServicePgTest, RecoversAfterConnectionsAreKilled) {
         << "code " << code;
   }
   EXPECT_EQ(codes.back(), grpc::StatusCode::OK);
+}
+
+// ----------------------------------------------------- transparency log
+// Checked as a client checks: notes opened with the pinned log key (the
+// signer's verifier key, given out of band), leaf hashes recomputed from
+// the bytes the test sent, proofs verified with core::merkle.
+
+// Opens `checkpoint`'s note with the pinned key `pinned`; FailedPrecondition
+// if the display fields do not repeat what the note says.
+absl::StatusOr<core::note::Checkpoint> OpenPinned(
+    const v1::Checkpoint& checkpoint, const std::string& pinned) {
+  PEDIGREE_ASSIGN_OR_RETURN(const core::note::NoteVerifier verifier,
+                            core::note::NoteVerifier::FromVerifierKey(pinned));
+  PEDIGREE_ASSIGN_OR_RETURN(
+      core::note::Checkpoint opened,
+      core::note::OpenCheckpoint(checkpoint.note(), verifier,
+                                 ::pedigree::testing::kTestLogOrigin));
+  if (checkpoint.origin() != opened.origin ||
+      checkpoint.tree_size() != opened.size ||
+      checkpoint.root_hash() != HexEncode(opened.root_hash)) {
+    return absl::FailedPreconditionError(
+        "checkpoint fields disagree with the signed note");
+  }
+  return opened;
+}
+
+absl::StatusOr<std::vector<std::string>> DecodeHashes(
+    const google::protobuf::RepeatedPtrField<std::string>& hex) {
+  std::vector<std::string> hashes;
+  for (const std::string& hash : hex) {
+    PEDIGREE_ASSIGN_OR_RETURN(std::string raw, core::HexDecode(hash));
+    hashes.push_back(std::move(raw));
+  }
+  return hashes;
+}
+
+// OK only if `proof` proves the entry bytes `entry` in the opened
+// `checkpoint`.
+absl::Status VerifyProtoInclusion(absl::string_view entry,
+                                  const v1::InclusionProof& proof,
+                                  const core::note::Checkpoint& checkpoint) {
+  if (proof.tree_size() != checkpoint.size) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("proof of tree size ", proof.tree_size(),
+                     " for a checkpoint of size ", checkpoint.size));
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(const std::string leaf,
+                            core::merkle::HashLeaf(entry));
+  PEDIGREE_ASSIGN_OR_RETURN(const std::vector<std::string> hashes,
+                            DecodeHashes(proof.hashes()));
+  return core::merkle::VerifyInclusion(proof.log_index(), checkpoint.size, leaf,
+                                       hashes, checkpoint.root_hash);
+}
+
+grpc::Status CallGetCheckpoint(v1::Registry::Stub& stub,
+                               v1::GetCheckpointResponse* response) {
+  grpc::ClientContext context;
+  return stub.GetCheckpoint(&context, v1::GetCheckpointRequest(), response);
+}
+
+grpc::Status CallGetInclusionProof(v1::Registry::Stub& stub,
+                                   const v1::GetInclusionProofRequest& request,
+                                   v1::GetInclusionProofResponse* response) {
+  grpc::ClientContext context;
+  return stub.GetInclusionProof(&context, request, response);
+}
+
+grpc::Status CallGetConsistencyProof(
+    v1::Registry::Stub& stub, uint64_t old_size, uint64_t new_size,
+    v1::GetConsistencyProofResponse* response) {
+  grpc::ClientContext context;
+  v1::GetConsistencyProofRequest request;
+  request.set_old_size(old_size);
+  request.set_new_size(new_size);
+  return stub.GetConsistencyProof(&context, request, response);
+}
+
+grpc::Status CallGetLogEntries(v1::Registry::Stub& stub, uint64_t start,
+                               uint32_t count,
+                               v1::GetLogEntriesResponse* response) {
+  grpc::ClientContext context;
+  v1::GetLogEntriesRequest request;
+  request.set_start(start);
+  request.set_count(count);
+  return stub.GetLogEntries(&context, request, response);
+}
+
+v1::GetInclusionProofRequest ByIndex(uint64_t log_index, uint64_t tree_size) {
+  v1::GetInclusionProofRequest request;
+  request.set_log_index(log_index);
+  request.set_tree_size(tree_size);
+  return request;
+}
+
+v1::GetInclusionProofRequest ByDigest(const std::string& record_digest,
+                                      uint64_t tree_size) {
+  v1::GetInclusionProofRequest request;
+  request.set_record_digest(record_digest);
+  request.set_tree_size(tree_size);
+  return request;
+}
+
+TEST_F(RegistryServicePgTest, LogGetCheckpointReturnsNoteSignedByTheLogKey) {
+  v1::GetCheckpointResponse response;
+
+  const grpc::Status status = CallGetCheckpoint(*stub_, &response);
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.log_verifier_key(), log_signer_->verifier_key());
+  ASSERT_OK_AND_ASSIGN(
+      const core::note::Checkpoint opened,
+      OpenPinned(response.checkpoint(), log_signer_->verifier_key()));
+  EXPECT_EQ(opened.origin, ::pedigree::testing::kTestLogOrigin);
+  EXPECT_EQ(opened.size, 1u);  // the key SetUp added
+  const std::string key_entry =
+      rec::KeyLogEntry("acme-ai", key_->public_key().key_id(), "ed25519",
+                       key_->public_key().spki_der());
+  ASSERT_OK_AND_ASSIGN(const std::string leaf,
+                       core::merkle::HashLeaf(key_entry));
+  EXPECT_EQ(opened.root_hash, leaf);  // a one-leaf tree's root is its leaf
+}
+
+TEST_F(RegistryServicePgTest,
+       LogPublishResponseProvesInclusionInItsCheckpoint) {
+  const std::string envelope = Envelope(Model("Logged", '\x21'), *key_);
+  v1::PublishRecordResponse response;
+
+  const grpc::Status status = PublishEnvelope(envelope, &response);
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.inclusion().proof().log_index(), 1u);
+  ASSERT_OK_AND_ASSIGN(const core::note::Checkpoint opened,
+                       OpenPinned(response.inclusion().checkpoint(),
+                                  log_signer_->verifier_key()));
+  EXPECT_EQ(opened.size, 2u);
+  EXPECT_OK(VerifyProtoInclusion(rec::RecordLogEntry(envelope),
+                                 response.inclusion().proof(), opened));
+  EXPECT_FALSE(VerifyProtoInclusion(rec::RecordLogEntry(envelope + " "),
+                                    response.inclusion().proof(), opened)
+                   .ok());
+}
+
+TEST_F(RegistryServicePgTest, LogInclusionProofByDigestAndByIndexAgree) {
+  const std::string envelope = Envelope(Model("First", '\x21'), *key_);
+  v1::PublishRecordResponse published;
+  ASSERT_TRUE(PublishEnvelope(envelope, &published).ok());
+  Publish(Model("Second", '\x22'));
+  v1::GetInclusionProofResponse by_digest;
+  v1::GetInclusionProofResponse by_index;
+
+  const grpc::Status digest_status = CallGetInclusionProof(
+      *stub_, ByDigest(published.record().record_digest(), 0), &by_digest);
+  const grpc::Status index_status =
+      CallGetInclusionProof(*stub_, ByIndex(1, 0), &by_index);
+
+  ASSERT_TRUE(digest_status.ok()) << digest_status.error_message();
+  ASSERT_TRUE(index_status.ok()) << index_status.error_message();
+  ASSERT_TRUE(by_digest.has_checkpoint());
+  ASSERT_OK_AND_ASSIGN(
+      const core::note::Checkpoint opened,
+      OpenPinned(by_digest.checkpoint(), log_signer_->verifier_key()));
+  EXPECT_EQ(opened.size, 3u);
+  EXPECT_EQ(by_digest.proof().log_index(), 1u);
+  EXPECT_OK(VerifyProtoInclusion(rec::RecordLogEntry(envelope),
+                                 by_digest.proof(), opened));
+  ASSERT_OK_AND_ASSIGN(const std::string leaf,
+                       core::merkle::HashLeaf(rec::RecordLogEntry(envelope)));
+  EXPECT_EQ(by_digest.leaf_hash(), HexEncode(leaf));
+  EXPECT_EQ(by_index.proof().SerializeAsString(),
+            by_digest.proof().SerializeAsString());
+  EXPECT_EQ(by_index.checkpoint().note(), by_digest.checkpoint().note());
+}
+
+TEST_F(RegistryServicePgTest, LogInclusionProofAtOlderSizeUsesThatCheckpoint) {
+  const std::string envelope = Envelope(Model("First", '\x21'), *key_);
+  v1::PublishRecordResponse published;
+  ASSERT_TRUE(PublishEnvelope(envelope, &published).ok());
+  Publish(Model("Second", '\x22'));
+  Publish(Model("Third", '\x23'));
+  v1::GetInclusionProofResponse old_proof;
+
+  const grpc::Status status =
+      CallGetInclusionProof(*stub_, ByIndex(1, 2), &old_proof);
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(old_proof.proof().tree_size(), 2u);
+  ASSERT_TRUE(old_proof.has_checkpoint());
+  ASSERT_OK_AND_ASSIGN(
+      const core::note::Checkpoint older,
+      OpenPinned(old_proof.checkpoint(), log_signer_->verifier_key()));
+  EXPECT_EQ(older.size, 2u);
+  EXPECT_EQ(old_proof.checkpoint().note(),
+            published.inclusion().checkpoint().note());
+  EXPECT_OK(VerifyProtoInclusion(rec::RecordLogEntry(envelope),
+                                 old_proof.proof(), older));
+}
+
+TEST_F(RegistryServicePgTest, LogInclusionProofWithoutEntryIsInvalidArgument) {
+  v1::GetInclusionProofRequest request;
+  request.set_tree_size(1);
+  v1::GetInclusionProofResponse response;
+
+  const grpc::Status status = CallGetInclusionProof(*stub_, request, &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("entry"));
+}
+
+TEST_F(RegistryServicePgTest,
+       LogInclusionProofWithMalformedDigestIsInvalidArgument) {
+  const std::string upper(64, 'A');
+  for (const std::string& digest :
+       {std::string("abc"), upper, std::string(62, 'a'), std::string()}) {
+    v1::GetInclusionProofResponse response;
+
+    const grpc::Status status =
+        CallGetInclusionProof(*stub_, ByDigest(digest, 0), &response);
+
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << "\"" << digest << "\"";
+  }
+}
+
+TEST_F(RegistryServicePgTest, LogInclusionProofOfUnknownDigestIsNotFound) {
+  v1::GetInclusionProofResponse response;
+
+  const grpc::Status status = CallGetInclusionProof(
+      *stub_, ByDigest(std::string(64, 'a'), 0), &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(RegistryServicePgTest,
+       LogInclusionProofOfIndexAtTreeSizeIsInvalidArgument) {
+  Publish(Model("First", '\x21'));  // the log has 2 entries
+  v1::GetInclusionProofResponse at_newest;
+  v1::GetInclusionProofResponse at_older;
+
+  const grpc::Status newest_status =
+      CallGetInclusionProof(*stub_, ByIndex(2, 0), &at_newest);
+  const grpc::Status older_status =
+      CallGetInclusionProof(*stub_, ByIndex(1, 1), &at_older);
+
+  EXPECT_EQ(newest_status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(older_status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(RegistryServicePgTest,
+       LogInclusionProofBeyondNewestSizeIsInvalidArgument) {
+  v1::GetInclusionProofResponse response;
+
+  const grpc::Status status =
+      CallGetInclusionProof(*stub_, ByIndex(0, 2), &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(RegistryServicePgTest, LogConsistencyProofProvesOlderCheckpointPrefix) {
+  v1::GetCheckpointResponse first;
+  ASSERT_TRUE(CallGetCheckpoint(*stub_, &first).ok());
+  Publish(Model("First", '\x21'));
+  Publish(Model("Second", '\x22'));
+  v1::GetConsistencyProofResponse response;
+
+  const grpc::Status status = CallGetConsistencyProof(
+      *stub_, first.checkpoint().tree_size(), 0, &response);
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_OK_AND_ASSIGN(
+      const core::note::Checkpoint older,
+      OpenPinned(first.checkpoint(), log_signer_->verifier_key()));
+  ASSERT_OK_AND_ASSIGN(
+      const core::note::Checkpoint newer,
+      OpenPinned(response.checkpoint(), log_signer_->verifier_key()));
+  EXPECT_EQ(response.old_size(), 1u);
+  EXPECT_EQ(response.new_size(), 3u);
+  EXPECT_EQ(newer.size, 3u);
+  ASSERT_OK_AND_ASSIGN(const std::vector<std::string> hashes,
+                       DecodeHashes(response.hashes()));
+  EXPECT_OK(core::merkle::VerifyConsistency(older.size, newer.size, hashes,
+                                            older.root_hash, newer.root_hash));
+}
+
+TEST_F(RegistryServicePgTest,
+       LogConsistencyProofWithOldAboveNewIsInvalidArgument) {
+  Publish(Model("First", '\x21'));
+  Publish(Model("Second", '\x22'));  // the log has 3 entries
+  v1::GetConsistencyProofResponse explicit_new;
+  v1::GetConsistencyProofResponse newest;
+
+  const grpc::Status explicit_status =
+      CallGetConsistencyProof(*stub_, 3, 2, &explicit_new);
+  const grpc::Status newest_status =
+      CallGetConsistencyProof(*stub_, 4, 0, &newest);
+
+  EXPECT_EQ(explicit_status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(newest_status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(RegistryServicePgTest, LogGetLogEntriesRejectsCountAbove256) {
+  v1::GetLogEntriesResponse response;
+
+  const grpc::Status status = CallGetLogEntries(*stub_, 0, 257, &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("257"));
+}
+
+TEST_F(RegistryServicePgTest, LogGetLogEntriesCountZeroReturnsAPageOf256) {
+  constexpr int kThreads = 16;
+  constexpr int kKeysPerThread = 17;  // 1 + 272 entries: more than a page
+  std::vector<std::vector<PrivateKey>> keys(kThreads);
+  for (std::vector<PrivateKey>& thread_keys : keys) {
+    for (int i = 0; i < kKeysPerThread; ++i) {
+      ASSERT_OK_AND_ASSIGN(PrivateKey key,
+                           PrivateKey::Generate(KeyType::kEd25519));
+      thread_keys.push_back(std::move(key));
+    }
+  }
+  std::vector<grpc::Status> statuses(kThreads * kKeysPerThread);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kKeysPerThread; ++i) {
+        grpc::ClientContext context;
+        Authorize(&context);
+        v1::AddKeyRequest request;
+        request.set_namespace_name("acme-ai");
+        request.set_public_key_pem(keys[t][i].public_key().ToPem());
+        v1::Key response;
+        statuses[t * kKeysPerThread + i] =
+            stub_->AddKey(&context, request, &response);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const grpc::Status& status : statuses) {
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  constexpr uint64_t kTotal = 1 + kThreads * kKeysPerThread;
+  v1::GetLogEntriesResponse first;
+  v1::GetLogEntriesResponse second;
+
+  const grpc::Status first_status = CallGetLogEntries(*stub_, 0, 0, &first);
+  const grpc::Status second_status =
+      CallGetLogEntries(*stub_, first.entries_size(), 0, &second);
+
+  ASSERT_TRUE(first_status.ok()) << first_status.error_message();
+  ASSERT_TRUE(second_status.ok()) << second_status.error_message();
+  EXPECT_EQ(first.entries_size(), 256);
+  EXPECT_EQ(second.entries_size(), static_cast<int>(kTotal) - 256);
+  EXPECT_EQ(first.tree_size(), kTotal);
+  // A client rebuilds the tree from the entries and checks it against the
+  // signed checkpoint, and finds every key it added.
+  std::set<std::string> wanted;
+  for (const std::vector<PrivateKey>& thread_keys : keys) {
+    for (const PrivateKey& key : thread_keys) {
+      wanted.insert(rec::KeyLogEntry("acme-ai", key.public_key().key_id(),
+                                     "ed25519", key.public_key().spki_der()));
+    }
+  }
+  core::merkle::TreeAppender tree;
+  std::set<std::string> found;
+  for (const v1::GetLogEntriesResponse* page : {&first, &second}) {
+    for (const v1::LogEntry& entry : page->entries()) {
+      ASSERT_EQ(entry.log_index(), tree.size());
+      ASSERT_OK_AND_ASSIGN(const std::string leaf,
+                           core::merkle::HashLeaf(entry.data()));
+      ASSERT_OK(tree.Append(leaf).status());
+      if (entry.log_index() > 0) found.insert(entry.data());
+    }
+  }
+  EXPECT_EQ(found, wanted);
+  v1::GetCheckpointResponse checkpoint;
+  ASSERT_TRUE(CallGetCheckpoint(*stub_, &checkpoint).ok());
+  ASSERT_OK_AND_ASSIGN(
+      const core::note::Checkpoint opened,
+      OpenPinned(checkpoint.checkpoint(), log_signer_->verifier_key()));
+  EXPECT_EQ(opened.size, kTotal);
+  EXPECT_THAT(tree.RootHash(), ::pedigree::testing::IsOk());
+  EXPECT_EQ(tree.RootHash().value_or(""), opened.root_hash);
 }
 
 }  // namespace
