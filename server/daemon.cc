@@ -150,8 +150,16 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(DaemonConfig config) {
   // calls then wait in ConnectionPool::Acquire (which times out to
   // UNAVAILABLE) instead of being refused under ordinary load.
   grpc::ResourceQuota quota("pedigreed");
-  quota.SetMaxThreads(std::max(config.db_pool_size * 8, 128));
+  const int max_threads = std::max(config.db_pool_size * 8, 128);
+  quota.SetMaxThreads(max_threads);
   builder.SetResourceQuota(quota);
+  // By default a thread that finishes a call exits if two others are
+  // already waiting for work. Publishes wait for their group commit, so
+  // under load dozens of calls are in handlers at once and every answer
+  // would end a thread and every request start one; let finished threads
+  // stay and wait instead (they block, costing no CPU).
+  builder.SetSyncServerOption(
+      grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, max_threads);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     if (server != nullptr) server->Shutdown();
