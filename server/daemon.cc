@@ -76,6 +76,7 @@ Daemon::Daemon(DaemonConfig config, Database database,
                std::unique_ptr<storage::ConnectionPool> pool,
                std::unique_ptr<storage::CheckpointSigner> log_signer,
                std::unique_ptr<storage::RegistryStore> store,
+               std::unique_ptr<storage::ChangeFeed> change_feed,
                std::unique_ptr<service::RequestLogger> logger,
                std::unique_ptr<service::RegistryService> service,
                std::unique_ptr<grpc::Server> server, int port,
@@ -85,6 +86,7 @@ Daemon::Daemon(DaemonConfig config, Database database,
       pool_(std::move(pool)),
       log_signer_(std::move(log_signer)),
       store_(std::move(store)),
+      change_feed_(std::move(change_feed)),
       logger_(std::move(logger)),
       service_(std::move(service)),
       server_(std::move(server)),
@@ -127,6 +129,11 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(DaemonConfig config) {
   service_options.max_envelope_bytes = config.max_envelope_bytes;
   service_options.max_files_per_record = config.max_files_per_record;
   service_options.max_parents_per_record = config.max_parents_per_record;
+  // VerifyArtifacts may answer repeated lookups from memory while this
+  // feed reports no change in the database.
+  std::unique_ptr<storage::ChangeFeed> change_feed =
+      std::make_unique<storage::PostgresChangeFeed>(database.dsn);
+  service_options.change_feed = change_feed.get();
   service_options.log_origin = log_signer->origin();
   service_options.log_verifier_key = log_signer->verifier_key();
   auto service = std::make_unique<service::RegistryService>(
@@ -169,10 +176,11 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(DaemonConfig config) {
   }
   server->GetHealthCheckService()->SetServingStatus(true);
   std::string address = absl::StrCat(HostOf(config.listen_address), ":", port);
-  return std::unique_ptr<Daemon>(new Daemon(
-      std::move(config), std::move(database), std::move(pool),
-      std::move(log_signer), std::move(store), std::move(logger),
-      std::move(service), std::move(server), port, std::move(address)));
+  return std::unique_ptr<Daemon>(
+      new Daemon(std::move(config), std::move(database), std::move(pool),
+                 std::move(log_signer), std::move(store),
+                 std::move(change_feed), std::move(logger), std::move(service),
+                 std::move(server), port, std::move(address)));
 }
 
 absl::Status Daemon::Shutdown(absl::Duration grace) {
@@ -185,6 +193,7 @@ absl::Status Daemon::Shutdown(absl::Duration grace) {
   }
   service_.reset();
   logger_.reset();
+  change_feed_.reset();
   store_.reset();
   log_signer_.reset();
   pool_.reset();

@@ -18,6 +18,7 @@
 #include "grpcpp/server.h"
 #include "server/service/registry_service.h"
 #include "server/service/request_log.h"
+#include "server/storage/change_feed.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/embedded_postgres.h"
 #include "server/storage/migrator.h"
@@ -103,17 +104,20 @@ class Daemon {
          std::unique_ptr<storage::ConnectionPool> pool,
          std::unique_ptr<storage::CheckpointSigner> log_signer,
          std::unique_ptr<storage::RegistryStore> store,
+         std::unique_ptr<storage::ChangeFeed> change_feed,
          std::unique_ptr<service::RequestLogger> logger,
          std::unique_ptr<service::RegistryService> service,
          std::unique_ptr<grpc::Server> server, int port, std::string address);
 
   const DaemonConfig config_;
   // Destroyed in reverse order by Shutdown(): server, service, logger,
-  // store, log signer, pool, database. Each borrows from the ones above it.
+  // change feed, store, log signer, pool, database. Each borrows from the
+  // ones above it.
   Database database_;
   std::unique_ptr<storage::ConnectionPool> pool_;
   std::unique_ptr<storage::CheckpointSigner> log_signer_;
   std::unique_ptr<storage::RegistryStore> store_;
+  std::unique_ptr<storage::ChangeFeed> change_feed_;
   std::unique_ptr<service::RequestLogger> logger_;
   std::unique_ptr<service::RegistryService> service_;
   std::unique_ptr<grpc::Server> server_;

@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/daemon.h"
 #include "server/storage/dsn.h"
@@ -99,6 +100,9 @@ int RunServe(pedigree::server::DaemonConfig config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Debian's abseil checks every mutex acquisition for lock-order cycles
+  // (a debugging aid that costs a graph update per lock on every call).
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   pedigree::server::DaemonConfig config;
   CLI::App app{"pedigreed: the Pedigree model provenance registry server"};
   app.add_option("--listen", config.listen_address,

@@ -229,7 +229,10 @@ RegistryService::RegistryService(storage::RegistryStore& store,
       key_protos_(options.key_cache_entries,
                   options.key_cache_entries * size_t{4096}),
       public_keys_(options.key_cache_entries,
-                   options.key_cache_entries * size_t{4096}) {}
+                   options.key_cache_entries * size_t{4096}),
+      verify_lookups_(
+          options.change_feed == nullptr ? 0 : options.verify_cache_entries,
+          options.verify_cache_entries * size_t{16384}) {}
 
 // ------------------------------------------------------------ call plumbing
 
@@ -918,25 +921,27 @@ RegistryService::VerifyArtifactsImpl(
         "files: at least one file or a root_digest is required");
   }
 
-  std::vector<storage::StoredRecord> candidates;
+  std::shared_ptr<const std::vector<storage::StoredRecord>> found;
   if (!request.ref().empty()) {
     absl::StatusOr<rec::ModelRef> ref = rec::ParseModelRef(request.ref());
     if (!ref.ok()) return InField("ref", ref.status());
     PEDIGREE_ASSIGN_OR_RETURN(storage::StoredRecord stored,
                               store_.GetRecordByRef(*ref));
-    candidates.push_back(std::move(stored));
+    found = std::make_shared<const std::vector<storage::StoredRecord>>(
+        1, std::move(stored));
   } else if (!raw_digests.empty()) {
     std::sort(raw_digests.begin(), raw_digests.end());
     raw_digests.erase(std::unique(raw_digests.begin(), raw_digests.end()),
                       raw_digests.end());
-    PEDIGREE_ASSIGN_OR_RETURN(candidates,
-                              store_.FindRecordsByArtifacts(
-                                  raw_digests, options_.max_verify_candidates));
+    PEDIGREE_ASSIGN_OR_RETURN(found, FindRecordsByArtifacts(raw_digests));
   } else {
-    PEDIGREE_ASSIGN_OR_RETURN(candidates,
+    PEDIGREE_ASSIGN_OR_RETURN(std::vector<storage::StoredRecord> by_root,
                               store_.FindRecordsByRootDigest(
                                   root_digest, options_.max_verify_candidates));
+    found = std::make_shared<const std::vector<storage::StoredRecord>>(
+        std::move(by_root));
   }
+  const std::vector<storage::StoredRecord>& candidates = *found;
 
   struct Scored {
     v1::RecordMatch match;
@@ -1059,6 +1064,43 @@ absl::StatusOr<v1::GetLineageResponse> RegistryService::GetLineageImpl(
     entry->set_relation(std::string(rec::ToString(edge.relation)));
   }
   return out;
+}
+
+absl::StatusOr<std::shared_ptr<const std::vector<storage::StoredRecord>>>
+RegistryService::FindRecordsByArtifacts(
+    const std::vector<std::string>& raw_digests) {
+  const auto read = [&]() {
+    return store_.FindRecordsByArtifacts(raw_digests,
+                                         options_.max_verify_candidates);
+  };
+  const std::optional<uint64_t> generation =
+      options_.change_feed == nullptr ? std::nullopt
+                                      : options_.change_feed->Generation();
+  if (!generation.has_value()) {
+    PEDIGREE_ASSIGN_OR_RETURN(std::vector<storage::StoredRecord> records,
+                              read());
+    return std::make_shared<const std::vector<storage::StoredRecord>>(
+        std::move(records));
+  }
+  std::string key =
+      absl::StrCat(*generation, ":", options_.max_verify_candidates, ":");
+  for (const std::string& digest : raw_digests) key += digest;
+  if (std::shared_ptr<const std::vector<storage::StoredRecord>> hit =
+          verify_lookups_.Find(key)) {
+    return hit;
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(std::vector<storage::StoredRecord> records, read());
+  // Kept only if nothing changed while it was read: it then describes the
+  // data of `generation`.
+  if (options_.change_feed->Generation() == generation) {
+    size_t cost = key.size();
+    for (const storage::StoredRecord& record : records) {
+      cost += RecordMemoCost(record);
+    }
+    return verify_lookups_.Insert(key, std::move(records), cost);
+  }
+  return std::make_shared<const std::vector<storage::StoredRecord>>(
+      std::move(records));
 }
 
 // ---------------------------------------------------------- the log

@@ -35,6 +35,7 @@
 #include "server/service/admin_auth.h"
 #include "server/service/memo_cache.h"
 #include "server/service/request_log.h"
+#include "server/storage/change_feed.h"
 #include "server/storage/registry_store.h"
 
 namespace pedigree::server::service {
@@ -67,6 +68,12 @@ struct RegistryServiceOptions {
   // key of the namespace at commit time, and a refusal after checking with
   // remembered keys is decided again on the stored keys.
   size_t namespace_key_cache_entries = 4096;
+  // VerifyArtifacts keeps the store's answer for a set of digests (records
+  // with their signer keys' rows) while `change_feed` reports no change
+  // since it was read; at most this many answers, 0 disables it, as does a
+  // null `change_feed`. Borrowed; must outlive the service.
+  size_t verify_cache_entries = 16384;
+  const storage::ChangeFeed* change_feed = nullptr;
   // The transparency log's origin and C2SP verifier key, as the store's
   // checkpoint signer has them.
   std::string log_origin;
@@ -214,6 +221,10 @@ class RegistryService final : public v1::Registry::Service {
   // PublicKey::FromSpkiDer(spki_der), memoized by the bytes.
   absl::StatusOr<std::shared_ptr<const core::crypto::PublicKey>> ParsedKey(
       const std::string& spki_der);
+  // store_.FindRecordsByArtifacts, answered from verify_lookups_ when the
+  // change feed vouches that nothing changed since the answer was read.
+  absl::StatusOr<std::shared_ptr<const std::vector<storage::StoredRecord>>>
+  FindRecordsByArtifacts(const std::vector<std::string>& raw_digests);
   // Fills Parent.record_digest of `out` from the record's lineage edges.
   absl::Status FillParentDigests(const storage::StoredRecord& stored,
                                  const core::record::Record& record,
@@ -227,6 +238,9 @@ class RegistryService final : public v1::Registry::Service {
   MemoCache<core::record::Record> parsed_records_;
   MemoCache<v1::Key> key_protos_;
   MemoCache<core::crypto::PublicKey> public_keys_;
+  // Keyed by change generation, limit and digests, so an answer read under
+  // an older generation can never be found again.
+  MemoCache<std::vector<storage::StoredRecord>> verify_lookups_;
   // Active public keys by lower-cased namespace, as VerifySigners last read
   // them.
   absl::Mutex namespace_keys_mu_;
