@@ -54,6 +54,7 @@ grpc::StatusCode ToGrpcCode(absl::StatusCode code) {
 
 bool IsHiddenFromClients(absl::StatusCode code) {
   return ToGrpcCode(code) == grpc::StatusCode::INTERNAL ||
+         ToGrpcCode(code) == grpc::StatusCode::UNAVAILABLE ||
          ToGrpcCode(code) == grpc::StatusCode::UNKNOWN ||
          ToGrpcCode(code) == grpc::StatusCode::DATA_LOSS;
 }
@@ -62,6 +63,13 @@ grpc::Status ToGrpcStatus(const absl::Status& status,
                           absl::string_view request_id) {
   if (status.ok()) return grpc::Status::OK;
   const grpc::StatusCode code = ToGrpcCode(status.code());
+  if (code == grpc::StatusCode::UNAVAILABLE) {
+    // The driver's message names database hosts, sockets and users.
+    return grpc::Status(
+        code, absl::StrCat("the registry's database is unavailable; retry "
+                           "later (request id ",
+                           request_id, "; the details are in the server log)"));
+  }
   if (IsHiddenFromClients(status.code())) {
     return grpc::Status(
         code, absl::StrCat("internal server error (request id ", request_id,

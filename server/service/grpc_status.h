@@ -13,9 +13,11 @@ namespace pedigree::server::service {
 
 // Returns the gRPC status for `status`, code for code (an explicit table, so
 // every decision is visible). The message is passed through unchanged,
-// except for Internal, Unknown and DataLoss: their messages may describe
-// server internals, so the client gets a generic message naming
-// `request_id` instead; the caller logs the full status under that id.
+// except for Internal, Unknown, DataLoss and Unavailable: their messages may
+// describe server internals (database hosts, sockets, users), so the client
+// gets a generic message naming `request_id` instead (for Unavailable: that
+// the database is unavailable); the caller logs the full status under that
+// id.
 // Pure; thread-safe.
 grpc::Status ToGrpcStatus(const absl::Status& status,
                           absl::string_view request_id);

@@ -55,8 +55,6 @@ INSTANTIATE_TEST_SUITE_P(
                                       grpc::StatusCode::OUT_OF_RANGE),
                       std::make_tuple(absl::StatusCode::kUnimplemented,
                                       grpc::StatusCode::UNIMPLEMENTED),
-                      std::make_tuple(absl::StatusCode::kUnavailable,
-                                      grpc::StatusCode::UNAVAILABLE),
                       std::make_tuple(absl::StatusCode::kUnauthenticated,
                                       grpc::StatusCode::UNAUTHENTICATED)));
 
@@ -82,7 +80,22 @@ INSTANTIATE_TEST_SUITE_P(
                       std::make_tuple(absl::StatusCode::kUnknown,
                                       grpc::StatusCode::UNKNOWN),
                       std::make_tuple(absl::StatusCode::kDataLoss,
-                                      grpc::StatusCode::DATA_LOSS)));
+                                      grpc::StatusCode::DATA_LOSS),
+                      std::make_tuple(absl::StatusCode::kUnavailable,
+                                      grpc::StatusCode::UNAVAILABLE)));
+
+TEST(GrpcStatusTest, UnavailableSaysTheDatabaseIsUnavailable) {
+  const grpc::Status status = ToGrpcStatus(
+      absl::UnavailableError("cannot connect to database (host=/run/pg "
+                             "user=pedigree)"),
+      "5f0c9a1e");
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(status.error_message(),
+              AllOf(HasSubstr("database is unavailable"),
+                    HasSubstr("request id 5f0c9a1e"), Not(HasSubstr("/run/pg")),
+                    Not(HasSubstr("user=pedigree"))));
+}
 
 TEST(GrpcStatusTest, UnknownCodeValueBecomesHiddenUnknown) {
   const grpc::Status status = ToGrpcStatus(

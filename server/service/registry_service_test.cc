@@ -1,6 +1,8 @@
 #include "server/service/registry_service.h"
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +22,7 @@
 #include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
 #include "pedigree/v1/registry.grpc.pb.h"
+#include "server/storage/change_feed.h"
 #include "server/storage/testing/mock_registry_store.h"
 #include "tests/testing/status_matchers.h"
 
@@ -46,6 +49,7 @@ using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::HasSubstr;
+using ::testing::Invoke;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::Return;
@@ -69,6 +73,23 @@ class CapturingLogger final : public RequestLogger {
  private:
   absl::Mutex mu_;
   std::vector<RequestLogEntry> entries_ ABSL_GUARDED_BY(mu_);
+};
+
+// A ChangeFeed whose generation the test sets. Thread-safe.
+class FakeChangeFeed final : public storage::ChangeFeed {
+ public:
+  std::optional<uint64_t> Generation() const override {
+    absl::MutexLock lock(&mu_);
+    return generation_;
+  }
+  void Set(std::optional<uint64_t> generation) {
+    absl::MutexLock lock(&mu_);
+    generation_ = generation;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::optional<uint64_t> generation_ ABSL_GUARDED_BY(mu_);
 };
 
 KeyRow RowFor(const PrivateKey& key, std::string namespace_name,
@@ -512,7 +533,7 @@ TEST_F(RegistryServiceTest, PublishRecordMapsUnavailableStore) {
       Publish(SignedEnvelope(rec::MinimalRecordForTest()), &response);
 
   EXPECT_THAT(status, GrpcStatusIs(grpc::StatusCode::UNAVAILABLE,
-                                   HasSubstr("database is down")));
+                                   HasSubstr("database is unavailable")));
 }
 
 TEST_F(RegistryServiceTest, InternalStoreErrorIsHiddenAndLoggedInFull) {
@@ -1584,6 +1605,279 @@ TEST_F(RegistryServiceTest, ResponseCarriesRequestIdMetadata) {
   ASSERT_NE(found, metadata.end());
   EXPECT_EQ(std::string(found->second.data(), found->second.size()),
             logger_.entries().at(0).request_id);
+}
+
+// ------------------------------------------- VerifyArtifacts answer cache
+
+// VerifyArtifacts with a change feed: the store's answer for a set of file
+// digests is kept while the feed's generation stays the same.
+class VerifyCacheTest : public VerifyArtifactsTest {
+ protected:
+  void SetUp() override {
+    VerifyArtifactsTest::SetUp();
+    if (HasFatalFailure()) return;
+    feed_.Set(5);
+    RegistryServiceOptions options;
+    options.change_feed = &feed_;
+    Start(options);
+  }
+
+  // The minimal record (model.safetensors, digest 11..11) as the digest
+  // lookup returns it, with its signer's row in `status`.
+  StoredRecord Found(KeyStatus status = KeyStatus::kActive) {
+    const rec::Record record = rec::MinimalRecordForTest();
+    StoredRecord stored =
+        Stored(3, record, SignedEnvelope(record), {key_->key_id()});
+    stored.signer_keys = std::vector<KeyRow>{RowFor(*key_, kNamespace, status)};
+    return stored;
+  }
+
+  static v1::VerifyArtifactsRequest ByFile(const std::string& path, char fill) {
+    v1::VerifyArtifactsRequest request;
+    AddFile(&request, path, fill);
+    return request;
+  }
+
+  // Verifies `request`, failing the test unless the call succeeds.
+  v1::VerifyArtifactsResponse VerifyOk(
+      const v1::VerifyArtifactsRequest& request) {
+    v1::VerifyArtifactsResponse response;
+    const grpc::Status status = Verify(request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+
+  FakeChangeFeed feed_;
+};
+
+TEST_F(VerifyCacheTest, SameDigestsUnderOneGenerationReadTheStoreOnce) {
+  EXPECT_CALL(store_,
+              FindRecordsByArtifacts(ElementsAre(std::string(32, '\x11')), 20))
+      .WillOnce(Return(std::vector<StoredRecord>{Found()}));
+  const v1::VerifyArtifactsRequest request =
+      ByFile("model.safetensors", '\x11');
+
+  const v1::VerifyArtifactsResponse first = VerifyOk(request);
+  const v1::VerifyArtifactsResponse second = VerifyOk(request);
+
+  ASSERT_EQ(first.matches_size(), 1);
+  ASSERT_EQ(second.matches_size(), 1);
+  EXPECT_EQ(second.SerializeAsString(), first.SerializeAsString());
+  EXPECT_TRUE(second.matches(0).all_match());
+}
+
+TEST_F(VerifyCacheTest, SameDigestsUnderOtherPathsAreComparedAgain) {
+  // The kept answer is the store's candidates, not the verdicts: a file
+  // renamed locally is still reported as renamed.
+  EXPECT_CALL(store_, FindRecordsByArtifacts(_, _))
+      .WillOnce(Return(std::vector<StoredRecord>{Found()}));
+  ASSERT_TRUE(
+      VerifyOk(ByFile("model.safetensors", '\x11')).matches(0).all_match());
+
+  const v1::VerifyArtifactsResponse renamed =
+      VerifyOk(ByFile("renamed.safetensors", '\x11'));
+
+  ASSERT_EQ(renamed.matches_size(), 1);
+  EXPECT_FALSE(renamed.matches(0).all_match());
+  EXPECT_EQ(renamed.matches(0).files_size(), 2);
+}
+
+TEST_F(VerifyCacheTest, NewGenerationReadsTheStoreAgain) {
+  EXPECT_CALL(store_, FindRecordsByArtifacts(_, _))
+      .Times(2)
+      .WillRepeatedly(Return(std::vector<StoredRecord>{Found()}));
+  const v1::VerifyArtifactsRequest request =
+      ByFile("model.safetensors", '\x11');
+  VerifyOk(request);
+  feed_.Set(7);
+
+  const v1::VerifyArtifactsResponse second = VerifyOk(request);
+
+  EXPECT_EQ(second.matches_size(), 1);
+}
+
+TEST_F(VerifyCacheTest, NoGenerationReadsTheStoreEveryTime) {
+  feed_.Set(std::nullopt);
+  EXPECT_CALL(store_, FindRecordsByArtifacts(_, _))
+      .Times(3)
+      .WillRepeatedly(Return(std::vector<StoredRecord>{Found()}));
+  const v1::VerifyArtifactsRequest request =
+      ByFile("model.safetensors", '\x11');
+
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(VerifyOk(request).matches_size(), 1);
+  }
+}
+
+TEST_F(VerifyCacheTest, AnswerReadWhileTheGenerationChangedIsNotKept) {
+  // Reads: the first sees a change commit meanwhile (not kept), the second
+  // is read under 7 and kept, the third is served from it.
+  EXPECT_CALL(store_, FindRecordsByArtifacts(_, _))
+      .WillOnce(Invoke([this](const std::vector<std::string>&, int) {
+        feed_.Set(7);
+        return absl::StatusOr<std::vector<StoredRecord>>(
+            std::vector<StoredRecord>{Found()});
+      }))
+      .WillOnce(Return(std::vector<StoredRecord>{Found()}));
+  const v1::VerifyArtifactsRequest request =
+      ByFile("model.safetensors", '\x11');
+  VerifyOk(request);
+  VerifyOk(request);
+
+  const v1::VerifyArtifactsResponse third = VerifyOk(request);
+
+  EXPECT_EQ(third.matches_size(), 1);
+}
+
+TEST_F(VerifyCacheTest, AnswerReadWhileTheFeedWasLostIsNotKept) {
+  // The feed drops during the read and comes back under the same number
+  // (a fake can; the real feed never repeats one): still read again.
+  EXPECT_CALL(store_, FindRecordsByArtifacts(_, _))
+      .WillOnce(Invoke([this](const std::vector<std::string>&, int) {
+        feed_.Set(std::nullopt);
+        return absl::StatusOr<std::vector<StoredRecord>>(
+            std::vector<StoredRecord>{Found()});
+      }))
+      .WillOnce(Return(std::vector<StoredRecord>{Found()}));
+  const v1::VerifyArtifactsRequest request =
+      ByFile("model.safetensors", '\x11');
+  VerifyOk(request);
+  feed_.Set(5);
+
+  const v1::VerifyArtifactsResponse second = VerifyOk(request);
+
+  EXPECT_EQ(second.matches_size(), 1);
+}
+
+TEST_F(VerifyCacheTest, DifferentDigestSetsDoNotShareAnAnswer) {
+  const std::string digest_11(32, '\x11');
+  const std::string digest_22(32, '\x22');
+  EXPECT_CALL(store_, FindRecordsByArtifacts(ElementsAre(digest_11), 20))
+      .WillOnce(Return(std::vector<StoredRecord>{Found()}));
+  EXPECT_CALL(store_, FindRecordsByArtifacts(ElementsAre(digest_22), 20))
+      .WillOnce(Return(std::vector<StoredRecord>{}));
+  EXPECT_CALL(store_,
+              FindRecordsByArtifacts(ElementsAre(digest_11, digest_22), 20))
+      .WillOnce(Return(std::vector<StoredRecord>{}));
+  v1::VerifyArtifactsRequest both = ByFile("model.safetensors", '\x11');
+  AddFile(&both, "other.bin", '\x22');
+  std::vector<v1::VerifyArtifactsResponse> responses;
+
+  for (int round = 0; round < 2; ++round) {
+    responses.push_back(VerifyOk(ByFile("model.safetensors", '\x11')));
+    responses.push_back(VerifyOk(ByFile("model.safetensors", '\x22')));
+    responses.push_back(VerifyOk(both));
+  }
+
+  ASSERT_EQ(responses.size(), 6u);
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(responses[3 * round].matches_size(), 1);
+    EXPECT_EQ(responses[3 * round + 1].matches_size(), 0);
+    EXPECT_EQ(responses[3 * round + 2].matches_size(), 0);
+  }
+}
+
+TEST_F(VerifyCacheTest, StoreErrorIsNotKept) {
+  EXPECT_CALL(store_, FindRecordsByArtifacts(_, _))
+      .WillOnce(Return(absl::UnavailableError("no idle connection")))
+      .WillOnce(Return(std::vector<StoredRecord>{Found()}));
+  const v1::VerifyArtifactsRequest request =
+      ByFile("model.safetensors", '\x11');
+  v1::VerifyArtifactsResponse first;
+  ASSERT_THAT(Verify(request, &first),
+              GrpcCodeIs(grpc::StatusCode::UNAVAILABLE));
+  v1::VerifyArtifactsResponse second;
+
+  const grpc::Status status = Verify(request, &second);
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(second.matches_size(), 1);
+}
+
+TEST_F(VerifyCacheTest, ZeroEntriesDisablesTheCache) {
+  RegistryServiceOptions options;
+  options.change_feed = &feed_;
+  options.verify_cache_entries = 0;
+  Start(options);
+  EXPECT_CALL(store_, FindRecordsByArtifacts(_, _))
+      .Times(2)
+      .WillRepeatedly(Return(std::vector<StoredRecord>{Found()}));
+  const v1::VerifyArtifactsRequest request =
+      ByFile("model.safetensors", '\x11');
+  VerifyOk(request);
+
+  const v1::VerifyArtifactsResponse second = VerifyOk(request);
+
+  EXPECT_EQ(second.matches_size(), 1);
+}
+
+TEST_F(VerifyCacheTest, NoChangeFeedDisablesTheCache) {
+  RegistryServiceOptions options;
+  options.change_feed = nullptr;
+  options.verify_cache_entries = 16;
+  Start(options);
+  EXPECT_CALL(store_, FindRecordsByArtifacts(_, _))
+      .Times(2)
+      .WillRepeatedly(Return(std::vector<StoredRecord>{Found()}));
+  const v1::VerifyArtifactsRequest request =
+      ByFile("model.safetensors", '\x11');
+  VerifyOk(request);
+
+  const v1::VerifyArtifactsResponse second = VerifyOk(request);
+
+  EXPECT_EQ(second.matches_size(), 1);
+}
+
+TEST_F(VerifyCacheTest, RefRequestsReadTheStoreEveryTime) {
+  const rec::Record record = rec::MinimalRecordForTest();
+  EXPECT_CALL(store_, GetRecordByRef(record.model.ref))
+      .Times(2)
+      .WillRepeatedly(Return(Found()));
+  v1::VerifyArtifactsRequest request = ByFile("model.safetensors", '\x11');
+  request.set_ref("acme-ai/Tiny-1B@v1");
+  VerifyOk(request);
+
+  const v1::VerifyArtifactsResponse second = VerifyOk(request);
+
+  ASSERT_EQ(second.matches_size(), 1);
+  EXPECT_TRUE(second.matches(0).all_match());
+}
+
+TEST_F(VerifyCacheTest, RootDigestRequestsReadTheStoreEveryTime) {
+  const rec::Record record = rec::MinimalRecordForTest();
+  EXPECT_CALL(store_, FindRecordsByRootDigest(
+                          absl::string_view(record.artifacts.root_digest), 20))
+      .Times(2)
+      .WillRepeatedly(Return(std::vector<StoredRecord>{Found()}));
+  v1::VerifyArtifactsRequest request;
+  request.set_root_digest(HexEncode(record.artifacts.root_digest));
+  VerifyOk(request);
+
+  const v1::VerifyArtifactsResponse second = VerifyOk(request);
+
+  ASSERT_EQ(second.matches_size(), 1);
+  EXPECT_TRUE(second.matches(0).all_match());
+}
+
+TEST_F(VerifyCacheTest, KeyRevokedUnderANewGenerationIsReportedRevoked) {
+  EXPECT_CALL(store_, FindRecordsByArtifacts(_, _))
+      .WillOnce(Return(std::vector<StoredRecord>{Found(KeyStatus::kActive)}))
+      .WillOnce(Return(std::vector<StoredRecord>{Found(KeyStatus::kRevoked)}));
+  const v1::VerifyArtifactsRequest request =
+      ByFile("model.safetensors", '\x11');
+  const v1::VerifyArtifactsResponse first = VerifyOk(request);
+  ASSERT_EQ(first.matches_size(), 1);
+  ASSERT_EQ(first.matches(0).signers_size(), 1);
+  ASSERT_EQ(first.matches(0).signers(0).status(), v1::KEY_STATUS_ACTIVE);
+  feed_.Set(7);
+
+  const v1::VerifyArtifactsResponse second = VerifyOk(request);
+
+  ASSERT_EQ(second.matches_size(), 1);
+  ASSERT_EQ(second.matches(0).signers_size(), 1);
+  EXPECT_EQ(second.matches(0).signers(0).key_id(), key_->key_id());
+  EXPECT_EQ(second.matches(0).signers(0).status(), v1::KEY_STATUS_REVOKED);
+  EXPECT_TRUE(second.matches(0).signers(0).has_revoked_at());
 }
 
 }  // namespace
