@@ -52,10 +52,14 @@ TEST(GroupCommitter, RunsALoneJobInABatchOfOne) {
   EXPECT_THAT(recorder.sizes(), testing::ElementsAre(1));
 }
 
-TEST(GroupCommitter, JobsArrivingDuringABatchShareTheNextOne) {
+// Holds the first batch (of one job) until `later` jobs have all arrived, so
+// that the batches after it are formed deterministically; returns the batch
+// sizes in order.
+std::vector<int> BatchSizesWhenJobsArriveDuringTheFirst(size_t later_jobs,
+                                                        size_t max_batch) {
   absl::Notification first_started, release_first;
-  std::vector<int> sizes;
   absl::Mutex mu;
+  std::vector<int> sizes;
   GroupCommitter<Job> committer(
       [&](absl::Span<Job* const> jobs) {
         for (Job* job : jobs) ++job->runs;
@@ -68,11 +72,11 @@ TEST(GroupCommitter, JobsArrivingDuringABatchShareTheNextOne) {
           release_first.WaitForNotification();
         }
       },
-      /*max_batch=*/16);
+      max_batch);
   Job first;
   std::thread leader([&] { committer.Run(first); });
   first_started.WaitForNotification();
-  std::vector<Job> later(5);
+  std::vector<Job> later(later_jobs);
   std::vector<std::thread> threads;
   for (Job& job : later) {
     threads.emplace_back([&committer, &job] { committer.Run(job); });
@@ -82,44 +86,18 @@ TEST(GroupCommitter, JobsArrivingDuringABatchShareTheNextOne) {
   release_first.Notify();
   leader.join();
   for (std::thread& thread : threads) thread.join();
-
-  EXPECT_THAT(sizes, testing::ElementsAre(1, 5));
   for (const Job& job : later) EXPECT_EQ(job.runs, 1);
+  return sizes;
+}
+
+TEST(GroupCommitter, JobsArrivingDuringABatchShareTheNextOne) {
+  EXPECT_THAT(BatchSizesWhenJobsArriveDuringTheFirst(5, /*max_batch=*/16),
+              testing::ElementsAre(1, 5));
 }
 
 TEST(GroupCommitter, NeverExceedsTheMaximumBatch) {
-  absl::Notification first_started, release_first;
-  std::vector<int> sizes;
-  absl::Mutex mu;
-  GroupCommitter<Job> committer(
-      [&](absl::Span<Job* const> jobs) {
-        for (Job* job : jobs) ++job->runs;
-        {
-          absl::MutexLock lock(&mu);
-          sizes.push_back(static_cast<int>(jobs.size()));
-        }
-        if (!first_started.HasBeenNotified()) {
-          first_started.Notify();
-          release_first.WaitForNotification();
-        }
-      },
-      /*max_batch=*/3);
-  Job first;
-  std::thread leader([&] { committer.Run(first); });
-  first_started.WaitForNotification();
-  std::vector<Job> later(7);
-  std::vector<std::thread> threads;
-  for (Job& job : later) {
-    threads.emplace_back([&committer, &job] { committer.Run(job); });
-  }
-  while (committer.pending() < later.size()) std::this_thread::yield();
-
-  release_first.Notify();
-  leader.join();
-  for (std::thread& thread : threads) thread.join();
-
-  EXPECT_THAT(sizes, testing::ElementsAre(1, 3, 3, 1));
-  for (const Job& job : later) EXPECT_EQ(job.runs, 1);
+  EXPECT_THAT(BatchSizesWhenJobsArriveDuringTheFirst(7, /*max_batch=*/3),
+              testing::ElementsAre(1, 3, 3, 1));
 }
 
 TEST(GroupCommitter, RunsEveryJobExactlyOnceUnderContention) {
