@@ -156,21 +156,25 @@ constexpr char kResolveRootsSql[] =
     "AS root FROM generate_series(0, length($1::bytea) / 32 - 1) AS i) w "
     "JOIN records r ON r.root_digest = w.root "
     "ORDER BY w.ord, r.published_at, r.id";
-// One row per record, in input order; returns the new ids with their
-// digests (to map them back) and publication times.
+// One row per record, in input order; $8 is every envelope back to back
+// (binary), $13 and $14 where each starts (1-based) and how long it is.
+// Returns the new ids with their digests (to map them back) and
+// publication times.
 constexpr char kInsertRecordsSql[] =
     "INSERT INTO records (namespace_id, model_namespace, model_name, "
     "model_version, record_digest, envelope, payload_type, root_digest, "
     "release_date, weights_license, code_license, declared_openness) "
     "SELECT t.ns, t.model_ns, t.name, t.version, "
     "substring($5::bytea FROM ((t.ord - 1) * 32 + 1)::int FOR 32), "
-    "t.envelope, $7, "
+    "substring($8::bytea FROM t.envelope_start FOR t.envelope_length), $7, "
     "substring($6::bytea FROM ((t.ord - 1) * 32 + 1)::int FOR 32), "
     "t.release_date, t.weights, t.code, t.openness "
     "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], "
-    "$8::bytea[], $9::date[], $10::text[], $11::text[], $12::text[]) "
-    "WITH ORDINALITY AS t(ns, model_ns, name, version, envelope, "
-    "release_date, weights, code, openness, ord) ORDER BY t.ord "
+    "$13::int[], $14::int[], $9::date[], $10::text[], $11::text[], "
+    "$12::text[]) "
+    "WITH ORDINALITY AS t(ns, model_ns, name, version, envelope_start, "
+    "envelope_length, release_date, weights, code, openness, ord) "
+    "ORDER BY t.ord "
     "RETURNING id, record_digest, "
     "(extract(epoch FROM published_at) * 1000000)::bigint";
 // Child rows: parallel arrays with the owning record id first.
@@ -796,16 +800,6 @@ std::vector<std::string> SelfKeys(const core::record::Record& record) {
   return {ParentKey(by_ref), ParentKey(by_root)};
 }
 
-// "\x<hex>" elements for a bytea[] array literal.
-std::string ByteaArrayLiteral(const std::vector<std::string>& values) {
-  std::vector<std::string> hex;
-  hex.reserve(values.size());
-  for (const std::string& value : values) {
-    hex.push_back(absl::StrCat("\\x", core::HexEncode(value)));
-  }
-  return ArrayLiteral(hex);
-}
-
 absl::StatusOr<std::optional<StoredRecord>> FindByDigest(
     pqxx::transaction_base& tx, absl::string_view digest) {
   pqxx::result result =
@@ -1248,8 +1242,9 @@ absl::Status PostgresRegistryStore::PublishRound(
   // --- writes: any error from here on fails the whole batch
   std::vector<int64_t> ns_ids;
   std::vector<std::string> model_namespaces, model_names, model_versions,
-      envelopes, release_dates, weights, code, openness;
-  std::string digests, root_digests;
+      release_dates, weights, code, openness;
+  std::vector<int64_t> envelope_starts, envelope_lengths;
+  std::string digests, root_digests, envelopes;
   for (const Accepted& a : accepted) {
     const NewRecord& new_record = *a.job->record;
     const core::record::Record& record = new_record.record;
@@ -1259,20 +1254,25 @@ absl::Status PostgresRegistryStore::PublishRound(
     model_versions.push_back(record.model.ref.version);
     digests += new_record.record_digest;
     root_digests += record.artifacts.root_digest;
-    envelopes.push_back(new_record.envelope);
+    envelope_starts.push_back(static_cast<int64_t>(envelopes.size()) + 1);
+    envelope_lengths.push_back(
+        static_cast<int64_t>(new_record.envelope.size()));
+    envelopes += new_record.envelope;
     release_dates.push_back(record.model.release_date);
     weights.push_back(record.licenses.weights);
     code.push_back(record.licenses.code);
     openness.emplace_back(core::record::ToString(record.openness.claim));
   }
-  std::map<std::string, std::pair<int64_t, int64_t>> inserted;  // digest ->
+  // record digest -> (record id, published_at in microseconds)
+  std::map<std::string, std::pair<int64_t, int64_t>> inserted;
   const pqxx::result rows = Exec(
       tx, Sql().insert_records, ArrayLiteral(ns_ids),
       ArrayLiteral(model_namespaces), ArrayLiteral(model_names),
       ArrayLiteral(model_versions), pqxx::binarystring(digests),
       pqxx::binarystring(root_digests), std::string(core::record::kPayloadType),
-      ByteaArrayLiteral(envelopes), ArrayLiteral(release_dates),
-      ArrayLiteral(weights), ArrayLiteral(code), ArrayLiteral(openness));
+      pqxx::binarystring(envelopes), ArrayLiteral(release_dates),
+      ArrayLiteral(weights), ArrayLiteral(code), ArrayLiteral(openness),
+      ArrayLiteral(envelope_starts), ArrayLiteral(envelope_lengths));
   for (const pqxx::row& row : rows) {
     inserted.emplace(Bytes(row[1]), std::make_pair(row[0].as<int64_t>(),
                                                    row[2].as<int64_t>()));
