@@ -232,7 +232,7 @@ RegistryService::RegistryService(storage::RegistryStore& store,
                    options.key_cache_entries * size_t{4096}),
       verify_lookups_(
           options.change_feed == nullptr ? 0 : options.verify_cache_entries,
-          options.verify_cache_entries * size_t{16384}) {}
+          options.verify_cache_entries * size_t{4096}) {}
 
 // ------------------------------------------------------------ call plumbing
 

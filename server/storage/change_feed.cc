@@ -1,11 +1,14 @@
 #include "server/storage/change_feed.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "pqxx/pqxx"
@@ -15,10 +18,18 @@ namespace {
 
 constexpr char kChannel[] = "pedigree_changes";
 
+// The feed asks for a heartbeat this often, and stops vouching for the data
+// when none came back for kHeartbeatLapse: a connection can die without an
+// error (a dropped network path), and then no notification would ever
+// arrive while the feed still claimed to listen.
+constexpr absl::Duration kHeartbeatEvery = absl::Seconds(1);
+constexpr absl::Duration kHeartbeatLapse = absl::Seconds(3);
+
 // Moves the generation on every notification.
-class Receiver final : public pqxx::notification_receiver {
+class ChangeReceiver final : public pqxx::notification_receiver {
  public:
-  Receiver(pqxx::connection_base& connection, std::atomic<uint64_t>& state)
+  ChangeReceiver(pqxx::connection_base& connection,
+                 std::atomic<uint64_t>& state)
       : pqxx::notification_receiver(connection, kChannel), state_(state) {}
 
   void operator()(const std::string& /*payload*/, int /*pid*/) override {
@@ -29,7 +40,40 @@ class Receiver final : public pqxx::notification_receiver {
   std::atomic<uint64_t>& state_;
 };
 
+// Records the time of each heartbeat, on a channel of this feed only. A
+// heartbeat after a lapse also moves the generation: whatever was notified
+// during the lapse may have been lost.
+class HeartbeatReceiver final : public pqxx::notification_receiver {
+ public:
+  HeartbeatReceiver(pqxx::connection_base& connection,
+                    const std::string& channel, std::atomic<uint64_t>& state,
+                    std::atomic<int64_t>& last_heartbeat_us)
+      : pqxx::notification_receiver(connection, channel),
+        state_(state),
+        last_heartbeat_us_(last_heartbeat_us) {}
+
+  void operator()(const std::string& /*payload*/, int /*pid*/) override {
+    const int64_t now = absl::ToUnixMicros(absl::Now());
+    if (now - last_heartbeat_us_.load() >
+        absl::ToInt64Microseconds(kHeartbeatLapse)) {
+      state_.fetch_add(2);
+    }
+    last_heartbeat_us_.store(now);
+  }
+
+ private:
+  std::atomic<uint64_t>& state_;
+  std::atomic<int64_t>& last_heartbeat_us_;
+};
+
 bool IsListening(uint64_t state) { return state % 2 == 1; }
+
+// A channel name no other feed uses.
+std::string HeartbeatChannel() {
+  static std::atomic<uint64_t> counter{0};
+  return absl::StrCat("pedigree_feed_", ::getpid(), "_", counter.fetch_add(1),
+                      "_", absl::ToUnixNanos(absl::Now()));
+}
 
 }  // namespace
 
@@ -44,12 +88,16 @@ PostgresChangeFeed::~PostgresChangeFeed() {
 std::optional<uint64_t> PostgresChangeFeed::Generation() const {
   const uint64_t state = state_.load();
   if (!IsListening(state)) return std::nullopt;
+  if (absl::ToUnixMicros(absl::Now()) - last_heartbeat_us_.load() >
+      absl::ToInt64Microseconds(kHeartbeatLapse)) {
+    return std::nullopt;
+  }
   return state;
 }
 
 bool PostgresChangeFeed::WaitUntilListening(int timeout_ms) const {
   const absl::Time deadline = absl::Now() + absl::Milliseconds(timeout_ms);
-  while (!IsListening(state_.load())) {
+  while (!Generation().has_value()) {
     if (absl::Now() >= deadline) return false;
     absl::SleepFor(absl::Milliseconds(5));
   }
@@ -60,10 +108,27 @@ void PostgresChangeFeed::Run() {
   while (!stop_.HasBeenNotified()) {
     try {
       pqxx::connection connection(dsn_);
-      // Registering the receiver sends LISTEN before returning.
-      Receiver receiver(connection, state_);
+      {
+        // So that operators (and tests) can tell this connection apart.
+        pqxx::nontransaction tx(connection);
+        tx.exec0("SET application_name = 'pedigree change feed'");
+        tx.commit();
+      }
+      // Registering a receiver sends LISTEN before returning.
+      const std::string heartbeat_channel = HeartbeatChannel();
+      HeartbeatReceiver heartbeats(connection, heartbeat_channel, state_,
+                                   last_heartbeat_us_);
+      ChangeReceiver changes(connection, state_);
+      last_heartbeat_us_.store(absl::ToUnixMicros(absl::Now()));
       state_.fetch_add(1);  // now listening
+      absl::Time next_heartbeat = absl::InfinitePast();
       while (!stop_.HasBeenNotified()) {
+        if (absl::Now() >= next_heartbeat) {
+          pqxx::nontransaction tx(connection);
+          tx.exec_params("SELECT pg_notify($1, '')", heartbeat_channel);
+          tx.commit();
+          next_heartbeat = absl::Now() + kHeartbeatEvery;
+        }
         connection.await_notification(0, 200000);
       }
       state_.fetch_add(1);  // stopped listening

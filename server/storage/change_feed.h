@@ -37,8 +37,13 @@ class ChangeFeed {
 
 // ChangeFeed over LISTEN pedigree_changes on a dedicated connection, kept by
 // a background thread that reconnects (after a second) whenever the
-// connection fails. Thread-safe; the destructor stops the thread within
-// about 200 ms.
+// connection fails. Every second it notifies a channel of its own and
+// listens for that heartbeat: when none came back for 3 s (a connection
+// that died without an error, a stalled server) Generation() is nullopt.
+// The connection must be a real session: through a transaction-pooling
+// proxy (pgbouncer pool_mode=transaction) LISTEN is accepted but nothing
+// arrives, and the missing heartbeat then keeps the cache off. Thread-safe;
+// the destructor stops the thread within about 200 ms.
 class PostgresChangeFeed final : public ChangeFeed {
  public:
   // Starts listening on `dsn` in the background; Generation() is nullopt
@@ -62,6 +67,9 @@ class PostgresChangeFeed final : public ChangeFeed {
   // data moves it, so an answer cached under one value is never served
   // under another.
   std::atomic<uint64_t> state_{0};
+  // When the feed's own heartbeat last came back over the connection; with
+  // none for a few seconds the feed does not vouch for the data.
+  std::atomic<int64_t> last_heartbeat_us_{0};
   absl::Notification stop_;
   std::thread thread_;
 };

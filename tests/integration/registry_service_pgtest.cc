@@ -6,6 +6,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -14,6 +15,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "core/crypto/keys.h"
 #include "core/dsse/envelope.h"
 #include "core/encoding/hex.h"
@@ -34,6 +37,7 @@
 #include "pqxx/pqxx"
 #include "server/service/registry_service.h"
 #include "server/service/request_log.h"
+#include "server/storage/change_feed.h"
 #include "server/storage/connection_pool.h"
 #include "server/storage/postgres_registry_store.h"
 #include "tests/testing/pg_fixture.h"
@@ -1167,6 +1171,135 @@ TEST_F(RegistryServicePgTest, LogGetLogEntriesCountZeroReturnsAPageOf256) {
   EXPECT_EQ(opened.size, kTotal);
   EXPECT_THAT(tree.RootHash(), ::pedigree::testing::IsOk());
   EXPECT_EQ(tree.RootHash().value_or(""), opened.root_hash);
+}
+
+// ------------------------------------------- VerifyArtifacts with a feed
+
+// A second service over the fixture's store whose VerifyArtifacts keeps
+// answers while a PostgresChangeFeed on the test database reports no
+// change: verdicts must follow the database all the same.
+class CachedVerifyPgTest : public RegistryServicePgTest {
+ protected:
+  void SetUp() override {
+    RegistryServicePgTest::SetUp();
+    if (HasFatalFailure()) return;
+    feed_ = std::make_unique<storage::PostgresChangeFeed>(dsn());
+    ASSERT_TRUE(feed_->WaitUntilListening(3000));
+    RegistryServiceOptions options;
+    options.change_feed = feed_.get();
+    cached_service_ =
+        std::make_unique<RegistryService>(*store_, options, logger_);
+    grpc::ServerBuilder builder;
+    builder.RegisterService(cached_service_.get());
+    cached_server_ = builder.BuildAndStart();
+    ASSERT_NE(cached_server_, nullptr);
+    cached_stub_ = v1::Registry::NewStub(cached_server_->InProcessChannel({}));
+  }
+
+  void TearDown() override {
+    cached_stub_.reset();
+    if (cached_server_ != nullptr) {
+      cached_server_->Shutdown();
+      cached_server_->Wait();
+    }
+    cached_server_.reset();
+    cached_service_.reset();
+    feed_.reset();
+    RegistryServicePgTest::TearDown();
+  }
+
+  // VerifyArtifacts by the files of `record` (no ref) on the cached
+  // service; fails the test unless the call succeeds.
+  v1::VerifyArtifactsResponse VerifyByFiles(const rec::Record& record) {
+    grpc::ClientContext context;
+    v1::VerifyArtifactsRequest request;
+    for (const v1::FileDigest& file : LocalFiles(record)) {
+      *request.add_files() = file;
+    }
+    v1::VerifyArtifactsResponse response;
+    const grpc::Status status =
+        cached_stub_->VerifyArtifacts(&context, request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+
+  // Runs `sql` (parameter $1 = `param`) in a committed transaction and
+  // waits until the feed reports a generation other than the one before.
+  void ChangeAndWait(const std::string& sql, const std::string& param) {
+    const std::optional<uint64_t> before = feed_->Generation();
+    ASSERT_TRUE(before.has_value());
+    {
+      pqxx::connection connection(dsn());
+      pqxx::work tx(connection);
+      tx.exec_params(sql, param);
+      tx.commit();
+    }
+    const absl::Time deadline = absl::Now() + absl::Seconds(3);
+    std::optional<uint64_t> now = feed_->Generation();
+    while (absl::Now() < deadline && (!now.has_value() || *now == *before)) {
+      absl::SleepFor(absl::Milliseconds(1));
+      now = feed_->Generation();
+    }
+    ASSERT_TRUE(now.has_value() && *now != *before)
+        << "the feed saw no change after: " << sql;
+  }
+
+  std::unique_ptr<storage::PostgresChangeFeed> feed_;
+  std::unique_ptr<RegistryService> cached_service_;
+  std::unique_ptr<grpc::Server> cached_server_;
+  std::unique_ptr<v1::Registry::Stub> cached_stub_;
+};
+
+TEST_F(CachedVerifyPgTest, KeyRevokedInSqlIsReportedRevoked) {
+  const rec::Record record = Model("Cached-7B", '\x32');
+  const std::string digest = Publish(record);
+  // Twice under one generation: the second answer may come from memory
+  // and must be the same.
+  const v1::VerifyArtifactsResponse before = VerifyByFiles(record);
+  ASSERT_EQ(before.matches_size(), 1);
+  ASSERT_EQ(before.matches(0).record().record_digest(), digest);
+  ASSERT_TRUE(before.matches(0).all_match());
+  ASSERT_EQ(before.matches(0).signers_size(), 1);
+  ASSERT_EQ(before.matches(0).signers(0).status(), v1::KEY_STATUS_ACTIVE);
+  ASSERT_EQ(VerifyByFiles(record).SerializeAsString(),
+            before.SerializeAsString());
+  ASSERT_NO_FATAL_FAILURE(
+      ChangeAndWait("UPDATE keys SET status = 'revoked', revoked_at = now() "
+                    "WHERE key_id = $1",
+                    key_->key_id()));
+
+  const v1::VerifyArtifactsResponse after = VerifyByFiles(record);
+
+  ASSERT_EQ(after.matches_size(), 1);
+  ASSERT_EQ(after.matches(0).signers_size(), 1);
+  EXPECT_EQ(after.matches(0).signers(0).key_id(), key_->key_id());
+  EXPECT_EQ(after.matches(0).signers(0).status(), v1::KEY_STATUS_REVOKED);
+  EXPECT_TRUE(after.matches(0).signers(0).has_revoked_at());
+}
+
+TEST_F(CachedVerifyPgTest, RecordPublishedLaterWithTheSameFilesIsFound) {
+  const rec::Record first = Model("Cached-7B", '\x33');
+  Publish(first);
+  ASSERT_EQ(VerifyByFiles(first).matches_size(), 1);
+  ASSERT_EQ(VerifyByFiles(first).matches_size(), 1);
+  const rec::Record copy = Model("Cached-7B-Copy", '\x33');
+  const std::optional<uint64_t> generation = feed_->Generation();
+  ASSERT_TRUE(generation.has_value());
+  const std::string copy_digest = Publish(copy);
+  const absl::Time deadline = absl::Now() + absl::Seconds(3);
+  while (absl::Now() < deadline && feed_->Generation() == generation) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  ASSERT_NE(feed_->Generation(), generation);
+
+  const v1::VerifyArtifactsResponse after = VerifyByFiles(first);
+
+  ASSERT_EQ(after.matches_size(), 2);
+  std::set<std::string> digests;
+  for (const v1::RecordMatch& match : after.matches()) {
+    digests.insert(match.record().record_digest());
+  }
+  EXPECT_EQ(digests.count(copy_digest), 1u);
 }
 
 }  // namespace
