@@ -14,14 +14,9 @@
 // PEDIGREE_TEST_PG_DSN.
 
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,16 +30,19 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "server/util/subprocess.h"
+#include "tests/testing/e2e_util.h"
 #include "tests/testing/pg_fixture.h"
 #include "tests/testing/status_matchers.h"
 
 namespace pedigree {
 namespace {
 
-using ::pedigree::server::ExitStatus;
 using ::pedigree::server::Subprocess;
 using ::pedigree::server::SubprocessOptions;
+using ::pedigree::testing::CliResult;
 using ::pedigree::testing::IsOk;
+using ::pedigree::testing::ReadFile;
+using ::pedigree::testing::WriteFile;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
@@ -52,26 +50,6 @@ using ::testing::StartsWith;
 using Json = nlohmann::json;
 
 constexpr absl::Duration kTimeout = absl::Seconds(60);
-constexpr char kAdminToken[] = "e2e-admin-token-0123456789";
-
-struct CliResult {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in),
-                     std::istreambuf_iterator<char>());
-}
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::filesystem::create_directories(
-      std::filesystem::path(path).parent_path());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << content;
-}
 
 std::string Meta(const std::string& description) {
   return absl::StrCat(R"({"description": ")", description,
@@ -91,24 +69,20 @@ struct Server {
 class Env {
  public:
   std::string Start() {
-    const char* pedigreed = std::getenv("PEDIGREED");
-    const char* cli = std::getenv("PEDIGREE_CLI");
-    if (pedigreed == nullptr || cli == nullptr) {
-      return "PEDIGREED or PEDIGREE_CLI is not set: run through ctest";
-    }
-    pedigreed_ = pedigreed;
-    cli_ = cli;
-    std::string pattern = "/tmp/pedigree-cli-log-e2e-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) return "mkdtemp failed";
-    temp_dir_ = pattern;
+    absl::StatusOr<std::string> pedigreed = testing::BinaryFromEnv("PEDIGREED");
+    if (!pedigreed.ok()) return std::string(pedigreed.status().message());
+    absl::StatusOr<std::string> cli = testing::BinaryFromEnv("PEDIGREE_CLI");
+    if (!cli.ok()) return std::string(cli.status().message());
+    pedigreed_ = *std::move(pedigreed);
+    cli_ = *std::move(cli);
+    const absl::Status created = temp_dir_.Create("pedigree-cli-log-e2e");
+    if (!created.ok()) return std::string(created.message());
     return StartServer(&main_);
   }
 
   ~Env() {
     main_.process.reset();
     main_.database.reset();
-    std::error_code ec;
-    if (!temp_dir_.empty()) std::filesystem::remove_all(temp_dir_, ec);
   }
 
   // Starts a pedigreed with the shared log key file on a fresh database.
@@ -128,29 +102,23 @@ class Env {
                     "--log-key-file",
                     Path("log-key.pem"),
                     "--admin-token",
-                    kAdminToken};
-    options.pipe_stdout = true;
+                    testing::kE2eAdminToken};
     const std::string err =
         Path(absl::StrCat("pedigreed.", servers_++, ".err"));
     options.stderr_path = err;
-    absl::StatusOr<std::unique_ptr<Subprocess>> process =
-        Subprocess::Start(options);
-    if (!process.ok()) return std::string(process.status().message());
-    absl::StatusOr<std::string> line =
-        (*process)->ReadStdoutLine(absl::Now() + kTimeout);
-    std::smatch match;
-    const std::regex listening(
-        R"(^pedigreed listening on 127\.0\.0\.1:(\d+)$)");
-    if (!line.ok() || !std::regex_match(*line, match, listening)) {
-      return "pedigreed did not start: " + ReadFile(err);
+    absl::StatusOr<testing::StartedPedigreed> started =
+        testing::StartPedigreed(std::move(options), absl::Now() + kTimeout);
+    if (!started.ok()) {
+      return absl::StrCat("pedigreed did not start: ",
+                          started.status().message(), "\n", ReadFile(err));
     }
-    server->address = absl::StrCat("127.0.0.1:", match[1].str());
-    server->process = *std::move(process);
+    server->address = absl::StrCat("127.0.0.1:", started->port);
+    server->process = std::move(started->process);
     return "";
   }
 
   std::string Path(const std::string& relative) const {
-    return temp_dir_ + "/" + relative;
+    return temp_dir_.Path(relative);
   }
 
   // Runs the CLI against `server` (the main one by default) with the config
@@ -158,32 +126,13 @@ class Env {
   CliResult Run(const std::vector<std::string>& args,
                 const std::string& config = "config",
                 const Server* server = nullptr) {
-    CliResult result;
     SubprocessOptions options;
     options.argv = {cli_, "--server",
                     server == nullptr ? main_.address : server->address};
     options.argv.insert(options.argv.end(), args.begin(), args.end());
-    options.extra_env = {{"PEDIGREE_ADMIN_TOKEN", kAdminToken},
-                         {"XDG_CONFIG_HOME", Path(config)},
-                         {"PEDIGREE_LOG_KEY", ""}};
-    options.pipe_stdout = true;
-    const std::string stderr_path = Path(absl::StrCat("cli.", runs_++, ".err"));
-    options.stderr_path = stderr_path;
-    absl::StatusOr<std::unique_ptr<Subprocess>> process =
-        Subprocess::Start(options);
-    EXPECT_THAT(process, IsOk());
-    if (!process.ok()) return result;
-    const absl::Time deadline = absl::Now() + kTimeout;
-    while (true) {
-      absl::StatusOr<std::string> line = (*process)->ReadStdoutLine(deadline);
-      if (!line.ok()) break;
-      absl::StrAppend(&result.out, *line, "\n");
-    }
-    absl::StatusOr<ExitStatus> exit = (*process)->Wait(deadline);
-    EXPECT_THAT(exit, IsOk());
-    if (exit.ok() && exit->exited) result.code = exit->code;
-    result.err = ReadFile(stderr_path);
-    return result;
+    options.extra_env = testing::CliRegistryEnv(Path(config));
+    options.stderr_path = Path(absl::StrCat("cli.", runs_++, ".err"));
+    return testing::RunCli(std::move(options), kTimeout);
   }
 
   // Returns the state file of `server` for config dir `config`.
@@ -199,7 +148,7 @@ class Env {
  private:
   std::string pedigreed_;
   std::string cli_;
-  std::string temp_dir_;
+  testing::TempDir temp_dir_;
   Server main_;
   int servers_ = 0;
   int runs_ = 0;

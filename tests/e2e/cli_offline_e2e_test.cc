@@ -7,13 +7,7 @@
 // Environment: PEDIGREE_CLI (path of the binary, set by tests/CMakeLists.txt).
 
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,15 +24,17 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/util/subprocess.h"
+#include "tests/testing/e2e_util.h"
 #include "tests/testing/status_matchers.h"
 
 namespace pedigree {
 namespace {
 
-using ::pedigree::server::ExitStatus;
-using ::pedigree::server::Subprocess;
 using ::pedigree::server::SubprocessOptions;
+using ::pedigree::testing::CliResult;
 using ::pedigree::testing::IsOk;
+using ::pedigree::testing::ReadFile;
+using ::pedigree::testing::WriteFile;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
@@ -58,25 +54,6 @@ constexpr char kMeta[] = R"({
                                           "dtype": "bf16"}}
 })";
 
-struct CliResult {
-  ExitStatus exit;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in),
-                     std::istreambuf_iterator<char>());
-}
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::filesystem::create_directories(
-      std::filesystem::path(path).parent_path());
-  std::ofstream out(path, std::ios::binary);
-  out << content;
-}
-
 std::string Sha256Hex(const std::string& data) {
   absl::StatusOr<std::string> digest = core::crypto::Sha256Digest(data);
   EXPECT_THAT(digest, IsOk());
@@ -86,52 +63,22 @@ std::string Sha256Hex(const std::string& data) {
 class CliOfflineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* binary = std::getenv("PEDIGREE_CLI");
-    ASSERT_NE(binary, nullptr) << "PEDIGREE_CLI is not set: run through ctest";
-    binary_ = binary;
-    std::string pattern = "/tmp/pedigree-cli-e2e-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    temp_dir_ = pattern;
-  }
-
-  void TearDown() override {
-    std::error_code ec;
-    if (!temp_dir_.empty()) std::filesystem::remove_all(temp_dir_, ec);
+    ASSERT_OK_AND_ASSIGN(binary_, testing::BinaryFromEnv("PEDIGREE_CLI"));
+    ASSERT_THAT(temp_dir_.Create("pedigree-cli-e2e"), IsOk());
   }
 
   std::string Path(const std::string& relative) const {
-    return temp_dir_ + "/" + relative;
+    return temp_dir_.Path(relative);
   }
 
   // Runs the CLI with `args` to completion; stdout through a pipe, stderr
   // through a file.
   CliResult RunCli(const std::vector<std::string>& args) {
-    CliResult result;
     SubprocessOptions options;
     options.argv = {binary_};
     options.argv.insert(options.argv.end(), args.begin(), args.end());
-    options.pipe_stdout = true;
-    const std::string stderr_path = Path(absl::StrCat("stderr.", runs_++));
-    options.stderr_path = stderr_path;
-    absl::StatusOr<std::unique_ptr<Subprocess>> process =
-        Subprocess::Start(options);
-    EXPECT_THAT(process, IsOk());
-    if (!process.ok()) return result;
-    const absl::Time deadline = absl::Now() + kTimeout;
-    while (true) {
-      absl::StatusOr<std::string> line = (*process)->ReadStdoutLine(deadline);
-      if (!line.ok()) {
-        EXPECT_EQ(line.status().code(), absl::StatusCode::kOutOfRange)
-            << line.status();
-        break;
-      }
-      absl::StrAppend(&result.out, *line, "\n");
-    }
-    absl::StatusOr<ExitStatus> exit = (*process)->Wait(deadline);
-    EXPECT_THAT(exit, IsOk());
-    if (exit.ok()) result.exit = *exit;
-    result.err = ReadFile(stderr_path);
-    return result;
+    options.stderr_path = Path(absl::StrCat("stderr.", runs_++));
+    return testing::RunCli(std::move(options), kTimeout);
   }
 
   // Creates a key pair at Path("key") and returns its key id.
@@ -160,7 +107,7 @@ class CliOfflineTest : public ::testing::Test {
   }
 
   std::string binary_;
-  std::string temp_dir_;
+  testing::TempDir temp_dir_;
   int runs_ = 0;
 };
 

@@ -17,14 +17,9 @@
 // tests/CMakeLists.txt) and PEDIGREE_TEST_PG_DSN.
 
 #include <signal.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
-#include <regex>
 #include <set>
 #include <string>
 #include <utility>
@@ -37,16 +32,19 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "server/util/subprocess.h"
+#include "tests/testing/e2e_util.h"
 #include "tests/testing/pg_fixture.h"
 #include "tests/testing/status_matchers.h"
 
 namespace pedigree {
 namespace {
 
-using ::pedigree::server::ExitStatus;
 using ::pedigree::server::Subprocess;
 using ::pedigree::server::SubprocessOptions;
+using ::pedigree::testing::CliResult;
 using ::pedigree::testing::IsOk;
+using ::pedigree::testing::ReadFile;
+using ::pedigree::testing::WriteFile;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -54,26 +52,6 @@ using ::testing::StartsWith;
 using Json = nlohmann::json;
 
 constexpr absl::Duration kTimeout = absl::Seconds(60);
-constexpr char kAdminToken[] = "e2e-admin-token-0123456789";
-
-struct CliResult {
-  int code = -1;  // exit code; -1 if the CLI did not exit normally
-  std::string out;
-  std::string err;
-};
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in),
-                     std::istreambuf_iterator<char>());
-}
-
-void WriteFile(const std::string& path, const std::string& content) {
-  std::filesystem::create_directories(
-      std::filesystem::path(path).parent_path());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << content;
-}
 
 // Deterministic pseudo-random bytes standing in for weights.
 std::string Weights(size_t size, unsigned seed) {
@@ -105,22 +83,20 @@ class Registry {
  public:
   // Returns an empty string on success, else what failed.
   std::string Start() {
-    const char* pedigreed = std::getenv("PEDIGREED");
-    const char* cli = std::getenv("PEDIGREE_CLI");
-    if (pedigreed == nullptr || cli == nullptr) {
-      return "PEDIGREED or PEDIGREE_CLI is not set: run through ctest";
-    }
-    pedigreed_ = pedigreed;
-    cli_ = cli;
+    absl::StatusOr<std::string> pedigreed = testing::BinaryFromEnv("PEDIGREED");
+    if (!pedigreed.ok()) return std::string(pedigreed.status().message());
+    absl::StatusOr<std::string> cli = testing::BinaryFromEnv("PEDIGREE_CLI");
+    if (!cli.ok()) return std::string(cli.status().message());
+    pedigreed_ = *std::move(pedigreed);
+    cli_ = *std::move(cli);
     absl::StatusOr<std::string> admin_dsn = testing::TestAdminDsn();
     if (!admin_dsn.ok()) return std::string(admin_dsn.status().message());
     absl::StatusOr<std::unique_ptr<testing::ScratchDatabase>> database =
         testing::ScratchDatabase::Create(*admin_dsn);
     if (!database.ok()) return std::string(database.status().message());
     database_ = *std::move(database);
-    std::string pattern = "/tmp/pedigree-cli-registry-e2e-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) return "mkdtemp failed";
-    temp_dir_ = pattern;
+    const absl::Status created = temp_dir_.Create("pedigree-cli-registry-e2e");
+    if (!created.ok()) return std::string(created.message());
     server_ = LaunchServer(&port_);
     if (server_ == nullptr || port_ == 0) {
       return "pedigreed did not start: " + ReadFile(Path("pedigreed.0.err"));
@@ -132,41 +108,36 @@ class Registry {
   ~Registry() {
     server_.reset();  // kills pedigreed before its database goes
     database_.reset();
-    std::error_code ec;
-    if (!temp_dir_.empty()) std::filesystem::remove_all(temp_dir_, ec);
   }
 
   // Starts a pedigreed on a fresh port of the shared database; sets *port.
   std::unique_ptr<Subprocess> LaunchServer(int* port) {
     *port = 0;
     SubprocessOptions options;
-    options.argv = {pedigreed_,       "--listen",       "127.0.0.1:0",
-                    "--database-url", database_->dsn(), "--admin-token",
-                    kAdminToken,      "--log-key-file", Path("log-key.pem")};
-    options.pipe_stdout = true;
+    options.argv = {pedigreed_,
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--database-url",
+                    database_->dsn(),
+                    "--admin-token",
+                    testing::kE2eAdminToken,
+                    "--log-key-file",
+                    Path("log-key.pem")};
     options.stderr_path = Path(absl::StrCat("pedigreed.", servers_++, ".err"));
-    absl::StatusOr<std::unique_ptr<Subprocess>> process =
-        Subprocess::Start(options);
-    if (!process.ok()) return nullptr;
-    absl::StatusOr<std::string> line =
-        (*process)->ReadStdoutLine(absl::Now() + kTimeout);
-    if (!line.ok()) return nullptr;
-    std::smatch match;
-    const std::regex listening(
-        R"(^pedigreed listening on 127\.0\.0\.1:(\d+)$)");
-    if (!std::regex_match(*line, match, listening)) return nullptr;
-    *port = std::stoi(match[1].str());
-    return *std::move(process);
+    absl::StatusOr<testing::StartedPedigreed> started =
+        testing::StartPedigreed(std::move(options), absl::Now() + kTimeout);
+    if (!started.ok()) return nullptr;
+    *port = started->port;
+    return std::move(started->process);
   }
 
   std::string Path(const std::string& relative) const {
-    return temp_dir_ + "/" + relative;
+    return temp_dir_.Path(relative);
   }
 
   // Runs the CLI against the shared server (unless `args` names another)
   // with the admin token in its environment.
   CliResult Run(std::vector<std::string> args, bool with_server = true) {
-    CliResult result;
     SubprocessOptions options;
     options.argv = {cli_};
     if (with_server) {
@@ -176,27 +147,9 @@ class Registry {
     options.argv.insert(options.argv.end(), args.begin(), args.end());
     // The CLI's pinned log key and remembered checkpoints live in the test's
     // own config directory.
-    options.extra_env = {{"PEDIGREE_ADMIN_TOKEN", kAdminToken},
-                         {"XDG_CONFIG_HOME", Path("config")},
-                         {"PEDIGREE_LOG_KEY", ""}};
-    options.pipe_stdout = true;
-    const std::string stderr_path = Path(absl::StrCat("cli.", runs_++, ".err"));
-    options.stderr_path = stderr_path;
-    absl::StatusOr<std::unique_ptr<Subprocess>> process =
-        Subprocess::Start(options);
-    EXPECT_THAT(process, IsOk());
-    if (!process.ok()) return result;
-    const absl::Time deadline = absl::Now() + kTimeout;
-    while (true) {
-      absl::StatusOr<std::string> line = (*process)->ReadStdoutLine(deadline);
-      if (!line.ok()) break;
-      absl::StrAppend(&result.out, *line, "\n");
-    }
-    absl::StatusOr<ExitStatus> exit = (*process)->Wait(deadline);
-    EXPECT_THAT(exit, IsOk());
-    if (exit.ok() && exit->exited) result.code = exit->code;
-    result.err = ReadFile(stderr_path);
-    return result;
+    options.extra_env = testing::CliRegistryEnv(Path("config"));
+    options.stderr_path = Path(absl::StrCat("cli.", runs_++, ".err"));
+    return testing::RunCli(std::move(options), kTimeout);
   }
 
   // Writes a model directory `name` with `files` and its meta file
@@ -229,7 +182,7 @@ class Registry {
   std::string pedigreed_;
   std::string cli_;
   std::unique_ptr<testing::ScratchDatabase> database_;
-  std::string temp_dir_;
+  testing::TempDir temp_dir_;
   std::unique_ptr<Subprocess> server_;
   int port_ = 0;
   std::string server_address_;

@@ -20,23 +20,19 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <set>
 #include <string>
 #include <thread>
@@ -70,6 +66,7 @@
 #include "gtest/gtest.h"
 #include "pedigree/v1/registry.grpc.pb.h"
 #include "server/util/subprocess.h"
+#include "tests/testing/e2e_util.h"
 #include "tests/testing/pg_fixture.h"
 #include "tests/testing/status_matchers.h"
 
@@ -80,7 +77,9 @@ namespace fs = std::filesystem;
 using ::pedigree::server::ExitStatus;
 using ::pedigree::server::Subprocess;
 using ::pedigree::server::SubprocessOptions;
+using ::pedigree::testing::CallDeadline;
 using ::pedigree::testing::IsOk;
+using ::pedigree::testing::ReadFile;
 using ::testing::AnyOf;
 using ::testing::Each;
 using ::testing::Eq;
@@ -92,7 +91,6 @@ constexpr absl::Duration kStartTimeout = absl::Seconds(60);
 constexpr absl::Duration kLoadTimeout = absl::Seconds(20);
 constexpr absl::Duration kStopTimeout = absl::Seconds(20);
 constexpr absl::Duration kPollInterval = absl::Milliseconds(2);
-constexpr char kAdminToken[] = "e2e-admin-token-0123456789abcdef";
 constexpr char kNamespace[] = "crash-ai";
 constexpr char kLogOrigin[] = "crash.e2e.pedigree.dev/log";
 constexpr char kKeyEntryPrefix[] = "pedigree/log-entry/v1 key\n";
@@ -104,16 +102,6 @@ constexpr size_t kClientThreads = 32;
 constexpr size_t kAcksBeforeCrash = 300;
 constexpr size_t kRecordsAfterRestart = 100;
 constexpr uint32_t kEntriesPerPage = 256;
-
-std::chrono::system_clock::time_point CallDeadline() {
-  return std::chrono::system_clock::now() + std::chrono::seconds(10);
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in),
-                     std::istreambuf_iterator<char>());
-}
 
 // A record signed for publication.
 struct SignedRecord {
@@ -316,15 +304,9 @@ class LogCrashTest : public ::testing::Test {
   };
 
   void SetUp() override {
-    const char* binary = std::getenv("PEDIGREED");
-    ASSERT_NE(binary, nullptr) << "PEDIGREED is not set: run through ctest";
-    binary_ = binary;
-    std::string pattern = "/tmp/pedigree-log-crash-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    temp_dir_ = pattern;
-    // As root, the embedded PostgreSQL runs as `postgres`, which must be able
-    // to enter the directory.
-    fs::permissions(temp_dir_, fs::perms::owner_all | fs::perms::others_exec);
+    ASSERT_OK_AND_ASSIGN(binary_, testing::BinaryFromEnv("PEDIGREED"));
+    ASSERT_THAT(temp_dir_.Create("pedigree-log-crash"), IsOk());
+    ASSERT_THAT(temp_dir_.AllowOthersToEnter(), IsOk());
     ASSERT_NO_FATAL_FAILURE(CreateLogKey());
     ASSERT_NO_FATAL_FAILURE(SignRecords());
   }
@@ -332,15 +314,13 @@ class LogCrashTest : public ::testing::Test {
   void TearDown() override {
     // pedigreed stops its embedded PostgreSQL on SIGTERM; a SIGKILLed one
     // would leave it shutting down while the directory is removed.
-    for (const std::unique_ptr<Subprocess>& process : processes_) {
+    for (const std::unique_ptr<Subprocess>& process : processes_.processes()) {
       if (process->Signal(SIGTERM).ok()) {
         process->Wait(absl::Now() + kStopTimeout).IgnoreError();
       }
     }
-    processes_.clear();  // kills any still running
+    processes_.Clear();  // kills any still running
     database_.reset();
-    std::error_code ec;
-    if (!temp_dir_.empty()) fs::remove_all(temp_dir_, ec);
   }
 
   // Writes a fresh log key for --log-key-file and derives the verifier key
@@ -350,7 +330,7 @@ class LogCrashTest : public ::testing::Test {
         core::crypto::PrivateKey key,
         core::crypto::PrivateKey::Generate(core::crypto::KeyType::kEd25519));
     ASSERT_OK_AND_ASSIGN(const std::string pem, key.ExportPemForStorage());
-    log_key_file_ = temp_dir_ + "/log-key.pem";
+    log_key_file_ = temp_dir_.Path("log-key.pem");
     const int fd = ::open(log_key_file_.c_str(),
                           O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     ASSERT_GE(fd, 0);
@@ -402,7 +382,7 @@ class LogCrashTest : public ::testing::Test {
     if (database_ != nullptr) return {"--database-url", database_->dsn()};
     return {"--data-dir", data_dir()};
   }
-  std::string data_dir() const { return temp_dir_ + "/data"; }
+  std::string data_dir() const { return temp_dir_.Path("data"); }
 
   // Starts pedigreed on 127.0.0.1:0 with the test's log key and origin and
   // waits for its "listening" line; leaves `registry` null on failure.
@@ -411,33 +391,22 @@ class LogCrashTest : public ::testing::Test {
     SubprocessOptions options;
     options.argv = {binary_,          "--listen",      "127.0.0.1:0",
                     "--log-key-file", log_key_file_,   "--log-origin",
-                    kLogOrigin,       "--admin-token", kAdminToken};
+                    kLogOrigin,       "--admin-token", testing::kE2eAdminToken};
     for (std::string& flag : DatabaseFlags()) {
       options.argv.push_back(std::move(flag));
     }
-    options.pipe_stdout = true;
     server.index = processes_.size();
-    options.stderr_path = StderrPath(server.index);
-    absl::StatusOr<std::unique_ptr<Subprocess>> process =
-        Subprocess::Start(options);
-    EXPECT_THAT(process, IsOk());
-    if (!process.ok()) return server;
-    processes_.push_back(*std::move(process));
-    server.process = processes_.back().get();
+    server.process = processes_.Start(std::move(options));
+    if (server.process == nullptr) return server;
     const absl::Time start = absl::Now();
-    absl::StatusOr<std::string> line =
-        server.process->ReadStdoutLine(start + kStartTimeout);
+    absl::StatusOr<int> port =
+        testing::ReadListeningPort(*server.process, start + kStartTimeout);
     RecordProperty(absl::StrCat("server_", server.index, "_start_seconds"),
                    absl::StrCat(absl::ToDoubleSeconds(absl::Now() - start)));
-    EXPECT_THAT(line, IsOk()) << "stderr:\n" << Stderr(server.index);
-    if (!line.ok()) return server;
-    std::smatch match;
-    const std::regex pattern(R"(^pedigreed listening on 127\.0\.0\.1:(\d+)$)");
-    EXPECT_TRUE(std::regex_match(*line, match, pattern)) << *line;
-    if (match.empty()) return server;
-    server.registry = v1::Registry::NewStub(
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", match[1].str()),
-                            grpc::InsecureChannelCredentials()));
+    EXPECT_THAT(port, IsOk()) << "stderr:\n" << Stderr(server.index);
+    if (!port.ok()) return server;
+    server.registry = v1::Registry::NewStub(grpc::CreateChannel(
+        absl::StrCat("127.0.0.1:", *port), grpc::InsecureChannelCredentials()));
     return server;
   }
 
@@ -464,16 +433,13 @@ class LogCrashTest : public ::testing::Test {
                         exit.ok() ? exit->ToString() : "still running");
   }
 
-  std::string StderrPath(size_t index) const {
-    return absl::StrCat(temp_dir_, "/pedigreed.", index, ".err");
-  }
-  std::string Stderr(size_t index) const { return ReadFile(StderrPath(index)); }
+  std::string Stderr(size_t index) const { return processes_.Stderr(index); }
 
   // Creates kNamespace and registers the publisher key (one log entry).
   void RegisterPublisher(const Server& server) {
     {
       grpc::ClientContext context;
-      AdminContext(&context);
+      testing::SetAdminContext(context);
       v1::CreateNamespaceRequest request;
       request.set_name(kNamespace);
       v1::Namespace response;
@@ -482,7 +448,7 @@ class LogCrashTest : public ::testing::Test {
       ASSERT_TRUE(status.ok()) << status.error_message();
     }
     grpc::ClientContext context;
-    AdminContext(&context);
+    testing::SetAdminContext(context);
     v1::AddKeyRequest request;
     request.set_namespace_name(kNamespace);
     request.set_public_key_pem(publisher_key_->public_key().ToPem());
@@ -841,7 +807,7 @@ class LogCrashTest : public ::testing::Test {
   }
 
   std::string binary_;
-  std::string temp_dir_;
+  testing::TempDir temp_dir_;
   std::string log_key_file_;
   std::string verifier_key_;
   std::optional<core::note::NoteVerifier> verifier_;
@@ -849,13 +815,7 @@ class LogCrashTest : public ::testing::Test {
   std::vector<SignedRecord> records_;
   std::unordered_map<std::string, size_t> record_by_entry_;
   std::unique_ptr<testing::ScratchDatabase> database_;
-  std::vector<std::unique_ptr<Subprocess>> processes_;
-
- private:
-  static void AdminContext(grpc::ClientContext* context) {
-    context->AddMetadata("authorization", absl::StrCat("Bearer ", kAdminToken));
-    context->set_deadline(CallDeadline());
-  }
+  testing::ProcessList processes_{&temp_dir_};
 };
 
 TEST_F(LogCrashTest, AcknowledgedRecordsSurviveServerKill) {

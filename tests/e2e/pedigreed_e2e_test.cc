@@ -6,12 +6,7 @@
 
 #include <signal.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -21,6 +16,7 @@
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "server/util/subprocess.h"
+#include "tests/testing/e2e_util.h"
 #include "tests/testing/pg_fixture.h"
 #include "tests/testing/status_matchers.h"
 
@@ -41,59 +37,35 @@ constexpr absl::Duration kStartTimeout = absl::Seconds(60);
 class PedigreedTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* binary = std::getenv("PEDIGREED");
-    ASSERT_NE(binary, nullptr) << "PEDIGREED is not set: run through ctest";
-    binary_ = binary;
+    ASSERT_OK_AND_ASSIGN(binary_, testing::BinaryFromEnv("PEDIGREED"));
     ASSERT_OK_AND_ASSIGN(const std::string admin_dsn, testing::TestAdminDsn());
     ASSERT_OK_AND_ASSIGN(database_,
                          testing::ScratchDatabase::Create(admin_dsn));
-    std::string pattern = "/tmp/pedigreed-e2e-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    temp_dir_ = pattern;
+    ASSERT_THAT(temp_dir_.Create("pedigreed-e2e"), IsOk());
   }
 
   void TearDown() override {
-    processes_.clear();  // kills any still running
-    std::error_code ec;
-    if (!temp_dir_.empty()) std::filesystem::remove_all(temp_dir_, ec);
+    processes_.Clear();  // kills any still running
   }
 
-  // Starts pedigreed with `args`; its stderr goes to stderr_path(index).
+  // Starts pedigreed with `args`; its stderr goes to Stderr(index).
   Subprocess* Launch(std::vector<std::string> args) {
     SubprocessOptions options;
     options.argv = {binary_};
     options.argv.insert(options.argv.end(), args.begin(), args.end());
-    options.pipe_stdout = true;
-    options.stderr_path = StderrPath(processes_.size());
-    absl::StatusOr<std::unique_ptr<Subprocess>> process =
-        Subprocess::Start(options);
-    EXPECT_THAT(process, IsOk());
-    if (!process.ok()) return nullptr;
-    processes_.push_back(*std::move(process));
-    return processes_.back().get();
+    return processes_.Start(std::move(options));
   }
 
   // Waits for "pedigreed listening on 127.0.0.1:PORT" and returns PORT
   // (0 on failure, which the test reports).
   int WaitForPort(Subprocess* process) {
-    absl::StatusOr<std::string> line =
-        process->ReadStdoutLine(absl::Now() + kStartTimeout);
-    EXPECT_THAT(line, IsOk()) << "stderr:\n" << Stderr(processes_.size() - 1);
-    if (!line.ok()) return 0;
-    std::smatch match;
-    const std::regex pattern(R"(^pedigreed listening on 127\.0\.0\.1:(\d+)$)");
-    EXPECT_TRUE(std::regex_match(*line, match, pattern)) << *line;
-    return match.empty() ? 0 : std::stoi(match[1].str());
+    absl::StatusOr<int> port =
+        testing::ReadListeningPort(*process, absl::Now() + kStartTimeout);
+    EXPECT_THAT(port, IsOk()) << "stderr:\n" << Stderr(processes_.size() - 1);
+    return port.ok() ? *port : 0;
   }
 
-  std::string StderrPath(size_t index) const {
-    return temp_dir_ + "/stderr." + std::to_string(index);
-  }
-  std::string Stderr(size_t index) const {
-    std::ifstream in(StderrPath(index));
-    return std::string(std::istreambuf_iterator<char>(in),
-                       std::istreambuf_iterator<char>());
-  }
+  std::string Stderr(size_t index) const { return processes_.Stderr(index); }
 
   static absl::StatusOr<ExitStatus> WaitForExit(Subprocess* process) {
     return process->Wait(absl::Now() + kStartTimeout);
@@ -101,8 +73,8 @@ class PedigreedTest : public ::testing::Test {
 
   std::string binary_;
   std::unique_ptr<testing::ScratchDatabase> database_;
-  std::string temp_dir_;
-  std::vector<std::unique_ptr<Subprocess>> processes_;
+  testing::TempDir temp_dir_;
+  testing::ProcessList processes_{&temp_dir_};
 };
 
 TEST_F(PedigreedTest, ServesHealthAfterStartAndExitsCleanlyOnSigterm) {

@@ -8,16 +8,9 @@
 // so that they can stop it.
 
 #include <signal.h>
-#include <stdlib.h>
 
-#include <chrono>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,24 +34,24 @@
 #include "pedigree/v1/registry.grpc.pb.h"
 #include "server/storage/embedded_postgres.h"
 #include "server/util/subprocess.h"
+#include "tests/testing/e2e_util.h"
 #include "tests/testing/pg_fixture.h"
 #include "tests/testing/status_matchers.h"
 
 namespace pedigree {
 namespace {
 
-namespace fs = std::filesystem;
 using ::pedigree::server::ExitStatus;
 using ::pedigree::server::Subprocess;
 using ::pedigree::server::SubprocessOptions;
 using ::pedigree::server::storage::EmbeddedPostgres;
+using ::pedigree::testing::CallDeadline;
 using ::pedigree::testing::IsOk;
 using ::testing::Eq;
 
 constexpr absl::Duration kStartTimeout = absl::Seconds(60);
 constexpr absl::Duration kRecoveryTimeout = absl::Seconds(30);
 constexpr absl::Duration kPollInterval = absl::Milliseconds(50);
-constexpr char kAdminToken[] = "e2e-admin-token-0123456789abcdef";
 constexpr char kNamespace[] = "acme-ai";
 
 // A started pedigreed: the process and a channel to it.
@@ -76,30 +69,18 @@ struct SignedRecord {
   std::string ref;
 };
 
-std::chrono::system_clock::time_point CallDeadline() {
-  return std::chrono::system_clock::now() + std::chrono::seconds(10);
-}
-
 class RegistryProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* binary = std::getenv("PEDIGREED");
-    ASSERT_NE(binary, nullptr) << "PEDIGREED is not set: run through ctest";
-    binary_ = binary;
-    std::string pattern = "/tmp/pedigree-registry-e2e-XXXXXX";
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    temp_dir_ = pattern;
-    // As root, an embedded PostgreSQL runs as `postgres`, which must be able
-    // to enter the directory.
-    fs::permissions(temp_dir_, fs::perms::owner_all | fs::perms::others_exec);
+    ASSERT_OK_AND_ASSIGN(binary_, testing::BinaryFromEnv("PEDIGREED"));
+    ASSERT_THAT(temp_dir_.Create("pedigree-registry-e2e"), IsOk());
+    ASSERT_THAT(temp_dir_.AllowOthersToEnter(), IsOk());
     ASSERT_OK_AND_ASSIGN(key_, core::crypto::PrivateKey::Generate(
                                    core::crypto::KeyType::kEd25519));
   }
 
   void TearDown() override {
-    processes_.clear();  // kills any still running
-    std::error_code ec;
-    if (!temp_dir_.empty()) fs::remove_all(temp_dir_, ec);
+    processes_.Clear();  // kills any still running
   }
 
   // Creates a fresh database on the PEDIGREE_TEST_PG_DSN server.
@@ -126,29 +107,19 @@ class RegistryProcessTest : public ::testing::Test {
     options.argv = {binary_, "--listen", "127.0.0.1:0", "--database-url", dsn_};
     options.argv.insert(options.argv.end(), extra_args.begin(),
                         extra_args.end());
-    options.extra_env = {{"PEDIGREE_ADMIN_TOKEN", kAdminToken}};
-    options.pipe_stdout = true;
+    options.extra_env = {{"PEDIGREE_ADMIN_TOKEN", testing::kE2eAdminToken}};
     server.index = processes_.size();
-    options.stderr_path = StderrPath(server.index);
-    absl::StatusOr<std::unique_ptr<Subprocess>> process =
-        Subprocess::Start(options);
-    EXPECT_THAT(process, IsOk());
-    if (!process.ok()) return server;
-    processes_.push_back(*std::move(process));
-    server.process = processes_.back().get();
+    server.process = processes_.Start(std::move(options));
     return server;
   }
 
   // Reads "pedigreed listening on 127.0.0.1:PORT" and connects the stubs.
   // Leaves server->port 0 on failure, which the test then reports.
   void WaitUntilListening(Server* server) {
-    absl::StatusOr<std::string> line =
-        server->process->ReadStdoutLine(absl::Now() + kStartTimeout);
-    ASSERT_THAT(line, IsOk()) << "stderr:\n" << Stderr(server->index);
-    std::smatch match;
-    const std::regex pattern(R"(^pedigreed listening on 127\.0\.0\.1:(\d+)$)");
-    ASSERT_TRUE(std::regex_match(*line, match, pattern)) << *line;
-    server->port = std::stoi(match[1].str());
+    absl::StatusOr<int> port = testing::ReadListeningPort(
+        *server->process, absl::Now() + kStartTimeout);
+    ASSERT_THAT(port, IsOk()) << "stderr:\n" << Stderr(server->index);
+    server->port = *port;
     std::shared_ptr<grpc::Channel> channel =
         grpc::CreateChannel(absl::StrCat("127.0.0.1:", server->port),
                             grpc::InsecureChannelCredentials());
@@ -170,20 +141,13 @@ class RegistryProcessTest : public ::testing::Test {
                                  << Stderr(server->index);
   }
 
-  std::string StderrPath(size_t index) const {
-    return absl::StrCat(temp_dir_, "/stderr.", index);
-  }
-  std::string Stderr(size_t index) const {
-    std::ifstream in(StderrPath(index));
-    return std::string(std::istreambuf_iterator<char>(in),
-                       std::istreambuf_iterator<char>());
-  }
+  std::string Stderr(size_t index) const { return processes_.Stderr(index); }
 
   // Creates kNamespace and registers key_ for it, through `server`.
   grpc::Status RegisterPublisher(const Server& server) {
     {
       grpc::ClientContext context;
-      AdminContext(&context);
+      testing::SetAdminContext(context);
       v1::CreateNamespaceRequest request;
       request.set_name(kNamespace);
       v1::Namespace response;
@@ -192,7 +156,7 @@ class RegistryProcessTest : public ::testing::Test {
       if (!status.ok()) return status;
     }
     grpc::ClientContext context;
-    AdminContext(&context);
+    testing::SetAdminContext(context);
     v1::AddKeyRequest request;
     request.set_namespace_name(kNamespace);
     request.set_public_key_pem(key_->public_key().ToPem());
@@ -249,18 +213,12 @@ class RegistryProcessTest : public ::testing::Test {
   }
 
   std::string binary_;
-  std::string temp_dir_;
+  testing::TempDir temp_dir_;
   std::unique_ptr<testing::ScratchDatabase> database_;
   std::string dsn_;
   // The publisher's key; set by SetUp().
   std::optional<core::crypto::PrivateKey> key_;
-  std::vector<std::unique_ptr<Subprocess>> processes_;
-
- private:
-  static void AdminContext(grpc::ClientContext* context) {
-    context->AddMetadata("authorization", absl::StrCat("Bearer ", kAdminToken));
-    context->set_deadline(CallDeadline());
-  }
+  testing::ProcessList processes_{&temp_dir_};
 };
 
 // Repeats `call` until it returns OK or `timeout` passes; returns the last
@@ -378,7 +336,7 @@ class DatabaseOutageTest : public RegistryProcessTest {
   void SetUp() override {
     RegistryProcessTest::SetUp();
     if (HasFatalFailure()) return;
-    options_.data_dir = temp_dir_ + "/pg";
+    options_.data_dir = temp_dir_.Path("pg");
     options_.durable = false;
     StartDatabase();
     if (HasFatalFailure()) return;
@@ -386,7 +344,7 @@ class DatabaseOutageTest : public RegistryProcessTest {
   }
 
   void TearDown() override {
-    processes_.clear();  // pedigreed first, then its database
+    processes_.Clear();  // pedigreed first, then its database
     postgres_.reset();
     RegistryProcessTest::TearDown();
   }
