@@ -71,7 +71,8 @@ absl::Status BuildTree(pqxx::connection& connection, uint64_t leaves) {
     for (int level = 1; (uint64_t{1} << level) <= leaves; ++level) {
       tx.exec_params0(
           "INSERT INTO log_nodes (level, idx, hash) "
-          "SELECT $1::smallint, a.idx / 2, sha256('\\x01'::bytea || a.hash || b.hash) "
+          "SELECT $1::smallint, a.idx / 2, sha256('\\x01'::bytea || a.hash || "
+          "b.hash) "
           "FROM log_nodes a JOIN log_nodes b "
           "ON b.level = a.level AND b.idx = a.idx + 1 "
           "WHERE a.level = $1::smallint - 1 AND a.idx % 2 = 0",
