@@ -8,14 +8,17 @@
 # Environment:
 #   PEDIGREE_BUILD_DIR   build directory (default: build)
 #   PEDIGREE_SANITIZE    '' (default), 'address;undefined' or 'thread'
-#   PEDIGREE_BUILD_TYPE  CMake build type (default: RelWithDebInfo)
+#   PEDIGREE_BUILD_TYPE  CMake build type (default: Release, the quickest to
+#                        compile; RelWithDebInfo or Debug for debugging)
+#   PEDIGREE_CMAKE_ARGS  extra arguments for cmake's configure step
 #   PEDIGREE_SKIP_DEPS=1 skip deploy/install-deps.sh (dependencies known present)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${PEDIGREE_BUILD_DIR:-$repo/build}
 sanitize=${PEDIGREE_SANITIZE:-}
-build_type=${PEDIGREE_BUILD_TYPE:-RelWithDebInfo}
+build_type=${PEDIGREE_BUILD_TYPE:-Release}
+read -r -a extra_cmake_args <<<"${PEDIGREE_CMAKE_ARGS:-}"
 
 log() { printf '[run.sh] %s\n' "$*" >&2; }
 
@@ -25,7 +28,8 @@ fi
 
 log "configuring $build_dir ($build_type, sanitize='$sanitize')"
 cmake -S "$repo" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" \
-  -DPEDIGREE_WERROR=ON -DPEDIGREE_SANITIZE="$sanitize" >/dev/null
+  -DPEDIGREE_WERROR=ON -DPEDIGREE_SANITIZE="$sanitize" \
+  ${extra_cmake_args[@]+"${extra_cmake_args[@]}"} >/dev/null
 log "building"
 cmake --build "$build_dir" --parallel "$(nproc)"
 
