@@ -27,8 +27,8 @@ for binary in "$pedigreed" "$bench"; do
 done
 
 server_pid=""
-# shellcheck source=bench/lib/throwaway_postgres.sh
-source "$repo/bench/lib/throwaway_postgres.sh"
+# shellcheck source=tests/lib/throwaway_postgres.sh
+source "$repo/tests/lib/throwaway_postgres.sh"
 
 "$pedigreed" migrate --database-url "$dsn" >/dev/null
 "$bench" --dsn "$dsn" "$@"

@@ -36,8 +36,8 @@ for binary in "$pedigreed" "$bench"; do
 done
 
 # --- throwaway PostgreSQL -----------------------------------------------------
-# shellcheck source=bench/lib/throwaway_postgres.sh
-source "$repo/bench/lib/throwaway_postgres.sh"
+# shellcheck source=tests/lib/throwaway_postgres.sh
+source "$repo/tests/lib/throwaway_postgres.sh"
 
 # --- pedigreed ------------------------------------------------------------------
 admin_token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')

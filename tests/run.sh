@@ -34,66 +34,13 @@ log "building"
 cmake --build "$build_dir" --parallel "$(nproc)"
 
 # --- throwaway PostgreSQL -----------------------------------------------------
-pg_bindir=""
-for candidate in "$(pg_config --bindir 2>/dev/null || true)" \
-                 $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
-  if [[ -n $candidate && -x $candidate/initdb && -x $candidate/pg_ctl ]]; then
-    pg_bindir=$candidate
-    break
-  fi
-done
-if [[ -z $pg_bindir ]]; then
-  log "no PostgreSQL server binaries (initdb, pg_ctl) found via pg_config or in /usr/lib/postgresql/*/bin"
-  exit 1
-fi
+# Tests need no durability: fsync off makes the many small commits cheap.
+pg_settings="-c fsync=off"
+pg_tmp=/tmp
+# shellcheck source=tests/lib/throwaway_postgres.sh
+source "$repo/tests/lib/throwaway_postgres.sh"
 
-pg_root=$(mktemp -d /tmp/pedigree-test-pg.XXXXXX)
-as_pg=()
-if [[ $(id -u) -eq 0 ]]; then
-  # PostgreSQL refuses to run as root.
-  chown postgres: "$pg_root"
-  as_pg=(runuser -u postgres --)
-fi
-
-cleanup() {
-  local rc=$?
-  if [[ -f $pg_root/data/postmaster.pid ]]; then
-    "${as_pg[@]}" "$pg_bindir/pg_ctl" -D "$pg_root/data" -m immediate -w stop \
-      >/dev/null 2>&1 || true
-  fi
-  rm -rf "$pg_root"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-log "initdb in $pg_root/data ($pg_bindir)"
-"${as_pg[@]}" "$pg_bindir/initdb" -D "$pg_root/data" -U postgres -A trust \
-  -E UTF8 --no-locale >"$pg_root/initdb.log" 2>&1 ||
-  { cat "$pg_root/initdb.log" >&2; exit 1; }
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-port=""
-for _ in $(seq 1 20); do
-  candidate=$((20000 + RANDOM % 40000))
-  port_in_use "$candidate" && continue
-  if "${as_pg[@]}" "$pg_bindir/pg_ctl" -D "$pg_root/data" -l "$pg_root/postgres.log" -w -t 60 \
-       -o "-p $candidate -c listen_addresses=127.0.0.1 -k $pg_root -c fsync=off -c max_connections=200" \
-       start >/dev/null 2>&1; then
-    port=$candidate
-    break
-  fi
-done
-if [[ -z $port ]]; then
-  log "could not start PostgreSQL; its log:"
-  tail -n 30 "$pg_root/postgres.log" >&2 || true
-  exit 1
-fi
-log "PostgreSQL $("$pg_bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
-
-export PEDIGREE_TEST_PG_DSN="host=127.0.0.1 port=$port user=postgres dbname=postgres"
+export PEDIGREE_TEST_PG_DSN=$dsn
 if [[ $sanitize == *address* ]]; then
   export LSAN_OPTIONS="suppressions=$repo/tests/lsan.supp:print_suppressions=0"
 fi

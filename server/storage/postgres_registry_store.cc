@@ -32,6 +32,7 @@
 #include "core/status_macros.h"
 #include "nlohmann/json.hpp"
 #include "pqxx/pqxx"
+#include "server/storage/internal/array_literal.h"
 #include "server/storage/internal/log_batch.h"
 #include "server/storage/internal/pqxx_status.h"
 #include "server/storage/internal/prepared.h"
@@ -41,6 +42,7 @@ namespace {
 
 using core::record::ModelLocator;
 using core::record::ModelRef;
+using internal::ArrayLiteral;
 using internal::Exec;
 using internal::Statement;
 
@@ -403,41 +405,6 @@ const Statements& Sql() {
 // A nullable text parameter (libpqxx 6.4 sends a null const char* as NULL).
 const char* Nullable(const std::optional<std::string>& value) {
   return value.has_value() ? value->c_str() : nullptr;
-}
-
-// Returns a PostgreSQL array literal of `values` (NULL for absent ones),
-// sent as one text parameter and cast in SQL: every element is quoted, so
-// no element can change the array's shape.
-std::string ArrayLiteral(
-    const std::vector<std::optional<std::string>>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    if (!values[i].has_value()) {
-      out += "NULL";
-      continue;
-    }
-    out += '"';
-    for (char c : *values[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  out += '}';
-  return out;
-}
-
-std::string ArrayLiteral(const std::vector<std::string>& values) {
-  return ArrayLiteral(
-      std::vector<std::optional<std::string>>(values.begin(), values.end()));
-}
-
-std::string ArrayLiteral(const std::vector<int64_t>& values) {
-  std::vector<std::optional<std::string>> texts;
-  texts.reserve(values.size());
-  for (int64_t value : values) texts.push_back(absl::StrCat(value));
-  return ArrayLiteral(texts);
 }
 
 absl::Time FromMicros(const pqxx::field& field) {
@@ -1213,13 +1180,13 @@ absl::Status PostgresRegistryStore::PublishRound(
       continue;
     }
     bool wait = false;
+    const std::vector<std::string> own = SelfKeys(new_record.record);
     for (const core::record::LineageEdge* edge : job->rows->edges) {
       const std::string key = ParentKey(edge->ref);
       if (const auto parent = parents.find(key); parent != parents.end()) {
         next.parent_ids.push_back(absl::StrCat(parent->second));
         continue;
       }
-      const std::vector<std::string> own = SelfKeys(new_record.record);
       if (in_batch.count(key) > 0 &&
           std::find(own.begin(), own.end(), key) == own.end()) {
         wait = true;  // its parent may be stored by this batch

@@ -16,6 +16,7 @@
 #include "core/record/log_entry.h"
 #include "core/status_macros.h"
 #include "pqxx/pqxx"
+#include "server/storage/internal/array_literal.h"
 #include "server/storage/internal/prepared.h"
 
 namespace pedigree::server::storage::internal {
@@ -79,32 +80,6 @@ std::string Bytes(const pqxx::field& field) {
   return pqxx::binarystring(field).str();
 }
 
-// "{a,b,c}" for a PostgreSQL array parameter of integers.
-template <typename Int>
-std::string IntArray(const std::vector<Int>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    absl::StrAppend(&out, i == 0 ? "" : ",", values[i]);
-  }
-  out += '}';
-  return out;
-}
-
-std::string OptionalIntArray(
-    const std::vector<std::optional<int64_t>>& values) {
-  std::string out = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ',';
-    if (values[i].has_value()) {
-      absl::StrAppend(&out, *values[i]);
-    } else {
-      out += "NULL";
-    }
-  }
-  out += '}';
-  return out;
-}
-
 // Reads the requested nodes from log_nodes in one statement.
 absl::StatusOr<std::vector<std::string>> FetchNodes(
     pqxx::transaction_base& tx, const std::vector<NodeId>& ids) {
@@ -115,7 +90,7 @@ absl::StatusOr<std::vector<std::string>> FetchNodes(
     indexes.push_back(id.index);
   }
   const pqxx::result rows =
-      Exec(tx, kFetchNodes, IntArray(levels), IntArray(indexes));
+      Exec(tx, kFetchNodes, ArrayLiteral(levels), ArrayLiteral(indexes));
   if (rows.size() != ids.size()) {
     return absl::InternalError(absl::StrCat(
         "read ", rows.size(), " log nodes, asked for ", ids.size()));
@@ -271,8 +246,8 @@ absl::StatusOr<LogCheckpointRow> LogBatch::Finish(
       key_ids.push_back(entry.key_row_id);
       leaves += entry.leaf_hash;
     }
-    Exec(tx, kInsertEntries, IntArray(indexes), OptionalIntArray(record_ids),
-         OptionalIntArray(key_ids), pqxx::binarystring(leaves));
+    Exec(tx, kInsertEntries, ArrayLiteral(indexes), ArrayLiteral(record_ids),
+         ArrayLiteral(key_ids), pqxx::binarystring(leaves));
   }
   if (!new_nodes_.empty()) {
     std::vector<int> levels;
@@ -283,7 +258,7 @@ absl::StatusOr<LogCheckpointRow> LogBatch::Finish(
       indexes.push_back(node.id.index);
       hashes += node.hash;
     }
-    Exec(tx, kInsertNodes, IntArray(levels), IntArray(indexes),
+    Exec(tx, kInsertNodes, ArrayLiteral(levels), ArrayLiteral(indexes),
          pqxx::binarystring(hashes));
   }
 

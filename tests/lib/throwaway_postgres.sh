@@ -1,10 +1,14 @@
-# Sourced by the bench scripts: starts a throwaway PostgreSQL cluster with
-# DURABLE commits (fsync=on, synchronous_commit=on, full_page_writes=on) on
-# 127.0.0.1 under a temporary directory, and stops and deletes it on exit.
+# Sourced by tests/run.sh and the bench scripts: starts a throwaway
+# PostgreSQL cluster on 127.0.0.1 under a temporary directory (as the
+# postgres user when root), and stops and deletes it on exit.
 #
-# Before sourcing, define log() and optionally server_pid (a process the
-# cleanup stops first). After sourcing: $root (the temporary directory),
-# $pg_bindir, $pg_port, $dsn and $durability.
+# Before sourcing, define log(), and optionally:
+#   pg_settings  extra server settings (default: durable commits, fsync=on,
+#                synchronous_commit=on, full_page_writes=on)
+#   pg_tmp       directory for the cluster (default: ${TMPDIR:-/tmp})
+#   server_pid   a process the cleanup stops first
+# After sourcing: $root (the temporary directory), $pg_bindir, $pg_port,
+# $dsn and $durability.
 
 # --- throwaway PostgreSQL -----------------------------------------------------
 pg_bindir=""
@@ -16,12 +20,15 @@ for candidate in "$(pg_config --bindir 2>/dev/null || true)" \
   fi
 done
 if [[ -z $pg_bindir ]]; then
-  log "no PostgreSQL server binaries (initdb, pg_ctl) found"
+  log "no PostgreSQL server binaries (initdb, pg_ctl) found via pg_config" \
+      "or in /usr/lib/postgresql/*/bin"
   exit 1
 fi
 
-root=$(mktemp -d "${TMPDIR:-/tmp}/pedigree-bench.XXXXXX")
-if [[ $(stat -f -c %T "$root") == tmpfs ]]; then
+pg_settings=${pg_settings:-"-c fsync=on -c synchronous_commit=on -c full_page_writes=on"}
+server_pid=${server_pid:-}
+root=$(mktemp -d "${pg_tmp:-${TMPDIR:-/tmp}}/pedigree-pg.XXXXXX")
+if [[ $pg_settings == *fsync=on* && $(stat -f -c %T "$root") == tmpfs ]]; then
   log "WARNING: $root is on tmpfs: fsync is a no-op there, so the publish" \
       "figure is NOT a durable-commit figure; set TMPDIR to a disk directory"
 fi
@@ -58,7 +65,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-log "initdb in $root/data ($pg_bindir), with fsync"
+log "initdb in $root/data ($pg_bindir)"
 "${as_pg[@]}" "$pg_bindir/initdb" -D "$root/data" -U postgres -A trust \
   -E UTF8 --no-locale >"$root/initdb.log" 2>&1 ||
   { cat "$root/initdb.log" >&2; exit 1; }
@@ -71,8 +78,7 @@ for _ in $(seq 1 20); do
   port_in_use "$candidate" && continue
   if "${as_pg[@]}" "$pg_bindir/pg_ctl" -D "$root/data" -l "$root/postgres.log" \
        -w -t 60 -o "-p $candidate -c listen_addresses=127.0.0.1 -k $root \
-         -c fsync=on -c synchronous_commit=on -c full_page_writes=on \
-         -c max_connections=200" \
+         $pg_settings -c max_connections=200" \
        start >/dev/null 2>&1; then
     pg_port=$candidate
     break
