@@ -120,8 +120,10 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(DaemonConfig config) {
   storage::PostgresRegistryStore::Options store_options;
   store_options.log_signer = log_signer.get();
   PEDIGREE_ASSIGN_OR_RETURN(
-      std::unique_ptr<storage::RegistryStore> store,
+      std::unique_ptr<storage::PostgresRegistryStore> postgres_store,
       storage::PostgresRegistryStore::Open(*pool, store_options));
+  database.judgments = postgres_store->startup_judgments();
+  std::unique_ptr<storage::RegistryStore> store = std::move(postgres_store);
   std::unique_ptr<service::RequestLogger> logger =
       std::make_unique<service::StreamRequestLogger>(std::cerr);
   service::RegistryServiceOptions service_options;

@@ -63,6 +63,8 @@ struct Database {
   std::string dsn;
   std::unique_ptr<storage::EmbeddedPostgres> embedded;
   storage::MigrationReport migrations;
+  // What the store's start-up judging did (Daemon::Start only).
+  storage::JudgeSummary judgments;
 };
 
 // Starts the embedded PostgreSQL if `config.database_url` is empty, then

@@ -20,6 +20,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "core/judgment/judgment.h"
 #include "server/daemon.h"
 #include "server/storage/dsn.h"
 
@@ -82,6 +83,16 @@ int RunServe(pedigree::server::DaemonConfig config) {
   if (!migrations.applied.empty()) {
     std::cerr << "pedigreed: applied migrations "
               << absl::StrJoin(migrations.applied, ", ") << std::endl;
+  }
+  const auto& judgments = (*daemon)->database().judgments;
+  if (judgments.judged > 0) {
+    std::cerr << "pedigreed: judged " << judgments.judged
+              << " records with rule set "
+              << pedigree::core::judgment::kRuleSetVersion << std::endl;
+  }
+  for (const std::string& unjudged : judgments.unjudged) {
+    std::cerr << "pedigreed: record left without a judgment: " << unjudged
+              << std::endl;
   }
   std::cout << "pedigreed listening on " << (*daemon)->address() << std::endl;
 

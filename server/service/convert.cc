@@ -210,4 +210,49 @@ v1::InclusionProof InclusionProofToProto(
   return out;
 }
 
+v1::Judgment JudgmentToProto(const core::judgment::Judgment& judgment) {
+  v1::Judgment out;
+  out.set_rule_set_version(judgment.rule_set_version);
+  out.set_declared_weights_license(judgment.declared_weights_license);
+  out.set_label(std::string(core::judgment::ToString(judgment.label)));
+  out.set_mof_class(std::string(core::judgment::ToString(judgment.mof_class)));
+  const auto add_reasons =
+      [](const std::vector<core::judgment::Reason>& reasons,
+         google::protobuf::RepeatedPtrField<v1::JudgmentReason>* to) {
+        for (const core::judgment::Reason& reason : reasons) {
+          v1::JudgmentReason* entry = to->Add();
+          entry->set_rule(reason.rule);
+          entry->set_message(reason.message);
+        }
+      };
+  add_reasons(judgment.label_reasons, out.mutable_label_reasons());
+  add_reasons(judgment.mof_reasons, out.mutable_mof_reasons());
+  add_reasons(judgment.mof_warnings, out.mutable_mof_warnings());
+  v1::Obligations* obligations = out.mutable_obligations();
+  for (const core::judgment::BindingLicense& license :
+       judgment.obligations.licenses) {
+    v1::BindingLicense* entry = obligations->add_licenses();
+    entry->set_license_id(license.license_id);
+    entry->set_from_ref(license.from);
+    entry->set_via(license.via);
+  }
+  obligations->set_commercial_use(judgment.obligations.commercial_use);
+  obligations->set_monthly_active_users_limit(
+      judgment.obligations.monthly_active_users_limit.value_or(0));
+  obligations->set_use_restrictions(judgment.obligations.use_restrictions);
+  for (const std::string& text : judgment.obligations.attribution_texts) {
+    obligations->add_attribution_texts(text);
+  }
+  for (const std::string& prefix : judgment.obligations.name_prefixes) {
+    obligations->add_name_prefixes(prefix);
+  }
+  for (const core::judgment::Flag& flag : judgment.flags) {
+    v1::JudgmentFlag* entry = out.add_flags();
+    entry->set_kind(std::string(core::judgment::ToString(flag.kind)));
+    entry->set_message(flag.message);
+    entry->set_ancestor(flag.ancestor);
+  }
+  return out;
+}
+
 }  // namespace pedigree::server::service

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "core/judgment/judgment.h"
 #include "core/record/record.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "pedigree/v1/registry.pb.h"
@@ -31,6 +32,9 @@ v1::VersionEntry VersionToProto(const storage::VersionEntry& version);
 // Returns the proto mirror of `record`. Parent.record_digest is left empty:
 // only the store knows which record a parent ref resolved to.
 v1::Record RecordToProto(const core::record::Record& record);
+
+// The registry's judgment of a record, as the API returns it.
+v1::Judgment JudgmentToProto(const core::judgment::Judgment& judgment);
 
 // Returns the storage direction for `direction`; UNSPECIFIED means
 // ancestors. InvalidArgument for a value outside the enum.

@@ -351,6 +351,16 @@ grpc::Status RegistryService::GetLineage(grpc::ServerContext* context,
   return EndCall(*context, call, "GetLineage", result.status());
 }
 
+grpc::Status RegistryService::ListDatasetUsers(
+    grpc::ServerContext* context, const v1::ListDatasetUsersRequest* request,
+    v1::ListDatasetUsersResponse* response) {
+  const Call call = BeginCall(context);
+  absl::StatusOr<v1::ListDatasetUsersResponse> result =
+      ListDatasetUsersImpl(*request);
+  if (result.ok()) *response = *std::move(result);
+  return EndCall(*context, call, "ListDatasetUsers", result.status());
+}
+
 grpc::Status RegistryService::GetCheckpoint(
     grpc::ServerContext* context, const v1::GetCheckpointRequest* request,
     v1::GetCheckpointResponse* response) {
@@ -785,6 +795,13 @@ absl::StatusOr<v1::GetRecordResponse> RegistryService::GetRecordImpl(
   PEDIGREE_ASSIGN_OR_RETURN(std::vector<v1::Key> signers,
                             SignerKeys(stored->signer_key_ids, {&*stored}));
   for (v1::Key& key : signers) *out.add_signers() = std::move(key);
+  // A record without a stored judgment gets none: clients must not read
+  // an absent judgment as a clean one.
+  PEDIGREE_ASSIGN_OR_RETURN(const auto judgments,
+                            store_.GetJudgments({stored->id}));
+  if (const auto found = judgments.find(stored->id); found != judgments.end()) {
+    *out.mutable_judgment() = JudgmentToProto(found->second);
+  }
   return out;
 }
 
@@ -1035,12 +1052,22 @@ absl::StatusOr<v1::GetLineageResponse> RegistryService::GetLineageImpl(
   PEDIGREE_ASSIGN_OR_RETURN(const storage::LineageGraph graph,
                             store_.GetLineage(query));
 
+  std::vector<int64_t> ids;
+  for (const storage::LineageNodeRow& node : graph.nodes) {
+    ids.push_back(node.record.id);
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(const auto judgments, store_.GetJudgments(ids));
+
   v1::GetLineageResponse out;
   absl::flat_hash_map<int64_t, std::string> digests;
   for (const storage::LineageNodeRow& node : graph.nodes) {
     digests[node.record.id] = core::HexEncode(node.record.record_digest);
     v1::LineageNode* entry = out.add_nodes();
     *entry->mutable_record() = SummaryToProto(node.record);
+    if (const auto found = judgments.find(node.record.id);
+        found != judgments.end()) {
+      *entry->mutable_judgment() = JudgmentToProto(found->second);
+    }
     if (node.distance > 0) {
       entry->set_side(v1::LINEAGE_SIDE_ANCESTOR);
     } else if (node.distance < 0) {
@@ -1063,6 +1090,54 @@ absl::StatusOr<v1::GetLineageResponse> RegistryService::GetLineageImpl(
     entry->set_parent_record_digest(parent->second);
     entry->set_relation(std::string(rec::ToString(edge.relation)));
   }
+  return out;
+}
+
+absl::StatusOr<v1::ListDatasetUsersResponse>
+RegistryService::ListDatasetUsersImpl(
+    const v1::ListDatasetUsersRequest& request) {
+  storage::DatasetQuery query;
+  switch (request.dataset_case()) {
+    case v1::ListDatasetUsersRequest::kName:
+      if (request.name().empty() ||
+          request.name().size() > rec::kMaxTextLength) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "name: must be 1 to ", rec::kMaxTextLength, " bytes"));
+      }
+      query.name = request.name();
+      break;
+    case v1::ListDatasetUsersRequest::kSha256: {
+      PEDIGREE_ASSIGN_OR_RETURN(query.sha256,
+                                RawDigestFromHex("sha256", request.sha256()));
+      break;
+    }
+    default:
+      return absl::InvalidArgumentError(
+          "dataset: one of name or sha256 is required");
+  }
+  query.downstream = request.downstream();
+  storage::PageRequest page;
+  PEDIGREE_ASSIGN_OR_RETURN(page.page_size, ClampPageSize(request.page_size()));
+  page.page_token = request.page_token();
+  PEDIGREE_ASSIGN_OR_RETURN(const storage::DatasetUserPage users,
+                            store_.ListDatasetUsers(query, page));
+  v1::ListDatasetUsersResponse out;
+  for (const storage::DatasetUserRow& user : users.users) {
+    v1::DatasetUser* entry = out.add_users();
+    *entry->mutable_record() = SummaryToProto(user.record);
+    for (const storage::DatasetUseRow& use : user.uses) {
+      v1::DatasetUse* declared = entry->add_uses();
+      declared->set_name(use.name);
+      declared->set_role(use.role);
+      declared->set_disclosure(use.disclosure);
+    }
+    entry->set_distance(user.distance);
+    if (user.distance > 0) {
+      entry->set_via_record_digest(core::HexEncode(user.via_record_digest));
+      entry->set_via_ref(rec::ToString(user.via_ref));
+    }
+  }
+  out.set_next_page_token(users.next_page_token);
   return out;
 }
 

@@ -134,6 +134,10 @@ class RegistryService final : public v1::Registry::Service {
   grpc::Status GetLineage(grpc::ServerContext* context,
                           const v1::GetLineageRequest* request,
                           v1::GetLineageResponse* response) override;
+  grpc::Status ListDatasetUsers(
+      grpc::ServerContext* context,
+      const v1::ListDatasetUsersRequest* request,
+      v1::ListDatasetUsersResponse* response) override;
   grpc::Status GetCheckpoint(grpc::ServerContext* context,
                              const v1::GetCheckpointRequest* request,
                              v1::GetCheckpointResponse* response) override;
@@ -179,6 +183,8 @@ class RegistryService final : public v1::Registry::Service {
       const v1::VerifyArtifactsRequest& request);
   absl::StatusOr<v1::GetLineageResponse> GetLineageImpl(
       const v1::GetLineageRequest& request);
+  absl::StatusOr<v1::ListDatasetUsersResponse> ListDatasetUsersImpl(
+      const v1::ListDatasetUsersRequest& request);
   absl::StatusOr<v1::GetCheckpointResponse> GetCheckpointImpl(
       const v1::GetCheckpointRequest& request);
   absl::StatusOr<v1::GetInclusionProofResponse> GetInclusionProofImpl(

@@ -1,6 +1,7 @@
 #include "server/service/registry_service.h"
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include "core/crypto/sha256.h"
 #include "core/dsse/envelope.h"
 #include "core/encoding/hex.h"
+#include "core/judgment/judgment.h"
 #include "core/record/record_envelope.h"
 #include "core/record/record_test_util.h"
 #include "core/record/statement.h"
@@ -46,6 +48,7 @@ using ::pedigree::server::storage::StoredRecord;
 using ::pedigree::server::storage::VersionPage;
 using ::testing::_;
 using ::testing::AllOf;
+using ::testing::AnyNumber;
 using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::HasSubstr;
@@ -53,6 +56,7 @@ using ::testing::Invoke;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::Return;
+using ::testing::ReturnPointee;
 using ::testing::StrictMock;
 
 constexpr char kAdminToken[] = "s3cret-admin-token";
@@ -731,8 +735,20 @@ TEST_F(RegistryServiceTest, ListKeysPassesNotFoundThrough) {
 
 // ---------------------------------------------------------------- GetRecord
 
+// The judgments the mocked store holds, answered to every GetJudgments.
+using Judgments = std::map<int64_t, core::judgment::Judgment>;
+
 class GetRecordTest : public RegistryServiceTest {
  protected:
+  void SetUp() override {
+    RegistryServiceTest::SetUp();
+    EXPECT_CALL(store_, GetJudgments(_))
+        .Times(AnyNumber())
+        .WillRepeatedly(ReturnPointee(&judgments_));
+  }
+
+  absl::StatusOr<Judgments> judgments_ = Judgments();
+
   grpc::Status Get(const v1::GetRecordRequest& request,
                    v1::GetRecordResponse* response) {
     grpc::ClientContext context;
@@ -766,6 +782,95 @@ TEST_F(GetRecordTest, ByRefReturnsEnvelopeRecordAndSigners) {
   ASSERT_EQ(response.signers_size(), 1);
   EXPECT_EQ(response.signers(0).key_id(), key_->key_id());
   EXPECT_EQ(response.signers(0).public_key_pem(), key_->public_key().ToPem());
+}
+
+// A judgment with one of everything, as the store would hold it.
+core::judgment::Judgment SampleJudgment() {
+  core::judgment::Judgment judgment;
+  judgment.rule_set_version = std::string(core::judgment::kRuleSetVersion);
+  judgment.declared_weights_license = "MIT";
+  judgment.label = core::judgment::OpennessLabel::kOpenWeightRestricted;
+  judgment.label_reasons = {{"label.capped_by_weight_flow_parent", "capped"}};
+  judgment.mof_class = core::judgment::MofClass::kClassIII;
+  judgment.mof_reasons = {{"mof.class_ii.training_code_not_published", "no"}};
+  judgment.obligations.licenses = {{"LicenseRef-Llama-3.1-Community",
+                                    "meta-llama/Llama-3.1-8B@1", "finetune"},
+                                   {"MIT", "", ""}};
+  judgment.obligations.monthly_active_users_limit = 700000000;
+  judgment.obligations.name_prefixes = {"Llama"};
+  judgment.flags = {{core::judgment::FlagKind::kNamingDutyUnmet,
+                     "name must begin with llama",
+                     "meta-llama/Llama-3.1-8B@1"}};
+  return judgment;
+}
+
+TEST_F(GetRecordTest, ReturnsTheStoredJudgment) {
+  const rec::Record record = RecordWithoutLineage();
+  const std::string envelope = SignedEnvelope(record);
+  EXPECT_CALL(store_, GetRecordByRef(record.model.ref))
+      .WillOnce(Return(Stored(3, record, envelope, {key_->key_id()})));
+  EXPECT_CALL(store_, GetKeys(ElementsAre(key_->key_id())))
+      .WillOnce(Return(std::vector<KeyRow>{RowFor(*key_, kNamespace)}));
+  judgments_ = Judgments{{3, SampleJudgment()}};
+  v1::GetRecordRequest request;
+  request.set_ref("acme-ai/Acme-7B-Instruct@v1.0");
+  v1::GetRecordResponse response;
+
+  const grpc::Status status = Get(request, &response);
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const v1::Judgment& judgment = response.judgment();
+  EXPECT_EQ(judgment.rule_set_version(), core::judgment::kRuleSetVersion);
+  EXPECT_EQ(judgment.label(), "open_weight_restricted");
+  EXPECT_EQ(judgment.mof_class(), "class_iii");
+  EXPECT_EQ(judgment.declared_weights_license(), "MIT");
+  ASSERT_EQ(judgment.label_reasons_size(), 1);
+  EXPECT_EQ(judgment.label_reasons(0).rule(),
+            "label.capped_by_weight_flow_parent");
+  ASSERT_EQ(judgment.obligations().licenses_size(), 2);
+  EXPECT_EQ(judgment.obligations().licenses(0).from_ref(),
+            "meta-llama/Llama-3.1-8B@1");
+  EXPECT_EQ(judgment.obligations().licenses(0).via(), "finetune");
+  EXPECT_EQ(judgment.obligations().monthly_active_users_limit(), 700000000u);
+  EXPECT_TRUE(judgment.obligations().commercial_use());
+  ASSERT_EQ(judgment.flags_size(), 1);
+  EXPECT_EQ(judgment.flags(0).kind(), "naming_duty_unmet");
+  EXPECT_EQ(judgment.flags(0).ancestor(), "meta-llama/Llama-3.1-8B@1");
+}
+
+TEST_F(GetRecordTest, RecordWithoutJudgmentHasNone) {
+  const rec::Record record = RecordWithoutLineage();
+  const std::string envelope = SignedEnvelope(record);
+  EXPECT_CALL(store_, GetRecordByRef(record.model.ref))
+      .WillOnce(Return(Stored(3, record, envelope, {key_->key_id()})));
+  EXPECT_CALL(store_, GetKeys(ElementsAre(key_->key_id())))
+      .WillOnce(Return(std::vector<KeyRow>{RowFor(*key_, kNamespace)}));
+  v1::GetRecordRequest request;
+  request.set_ref("acme-ai/Acme-7B-Instruct@v1.0");
+  v1::GetRecordResponse response;
+
+  const grpc::Status status = Get(request, &response);
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_FALSE(response.has_judgment());
+  EXPECT_EQ(response.judgment().label(), "");
+}
+
+TEST_F(GetRecordTest, JudgmentReadFailureFailsTheCall) {
+  const rec::Record record = RecordWithoutLineage();
+  const std::string envelope = SignedEnvelope(record);
+  EXPECT_CALL(store_, GetRecordByRef(record.model.ref))
+      .WillOnce(Return(Stored(3, record, envelope, {key_->key_id()})));
+  EXPECT_CALL(store_, GetKeys(ElementsAre(key_->key_id())))
+      .WillOnce(Return(std::vector<KeyRow>{RowFor(*key_, kNamespace)}));
+  judgments_ = absl::DataLossError("the judgment of record 3 does not parse");
+  v1::GetRecordRequest request;
+  request.set_ref("acme-ai/Acme-7B-Instruct@v1.0");
+  v1::GetRecordResponse response;
+
+  const grpc::Status status = Get(request, &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DATA_LOSS);
 }
 
 TEST_F(GetRecordTest, FillsParentRecordDigestsFromLineage) {
@@ -1430,6 +1535,15 @@ TEST_F(VerifyArtifactsTest, MapsUnavailableStore) {
 
 class GetLineageTest : public RegistryServiceTest {
  protected:
+  void SetUp() override {
+    RegistryServiceTest::SetUp();
+    EXPECT_CALL(store_, GetJudgments(_))
+        .Times(AnyNumber())
+        .WillRepeatedly(ReturnPointee(&judgments_));
+  }
+
+  absl::StatusOr<Judgments> judgments_ = Judgments();
+
   grpc::Status Lineage(const v1::GetLineageRequest& request,
                        v1::GetLineageResponse* response) {
     grpc::ClientContext context;
@@ -1878,6 +1992,115 @@ TEST_F(VerifyCacheTest, KeyRevokedUnderANewGenerationIsReportedRevoked) {
   EXPECT_EQ(second.matches(0).signers(0).key_id(), key_->key_id());
   EXPECT_EQ(second.matches(0).signers(0).status(), v1::KEY_STATUS_REVOKED);
   EXPECT_TRUE(second.matches(0).signers(0).has_revoked_at());
+}
+
+// --------------------------------------------------------- dataset users
+
+class ListDatasetUsersTest : public RegistryServiceTest {
+ protected:
+  grpc::Status Users(const v1::ListDatasetUsersRequest& request,
+                     v1::ListDatasetUsersResponse* response) {
+    grpc::ClientContext context;
+    return stub_->ListDatasetUsers(&context, request, response);
+  }
+};
+
+TEST_F(ListDatasetUsersTest, PassesTheQueryAndConvertsUsers) {
+  const rec::Record direct_record = rec::MinimalRecordForTest();
+  rec::Record child_record = rec::MinimalRecordForTest();
+  child_record.model.ref.name = "Tuned-1B";
+  storage::DatasetUserPage page;
+  page.users.resize(2);
+  page.users[0].record = Stored(1, direct_record, "{}", {key_->key_id()});
+  page.users[0].uses = {{"the-pile", "pretraining", "full_release"}};
+  page.users[1].record = Stored(2, child_record, "{}", {key_->key_id()});
+  page.users[1].distance = 1;
+  page.users[1].via_record_digest = std::string(32, '\x11');
+  page.users[1].via_ref = direct_record.model.ref;
+  page.next_page_token = "next";
+  EXPECT_CALL(
+      store_,
+      ListDatasetUsers(AllOf(Field(&storage::DatasetQuery::name,
+                                   std::optional<std::string>("the-pile")),
+                             Field(&storage::DatasetQuery::downstream, true)),
+                       Field(&PageRequest::page_size, 7)))
+      .WillOnce(Return(page));
+  v1::ListDatasetUsersRequest request;
+  request.set_name("the-pile");
+  request.set_downstream(true);
+  request.set_page_size(7);
+  v1::ListDatasetUsersResponse response;
+
+  const grpc::Status status = Users(request, &response);
+
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.users_size(), 2);
+  ASSERT_EQ(response.users(0).uses_size(), 1);
+  EXPECT_EQ(response.users(0).uses(0).role(), "pretraining");
+  EXPECT_EQ(response.users(0).distance(), 0);
+  EXPECT_EQ(response.users(0).via_ref(), "");
+  EXPECT_EQ(response.users(1).distance(), 1);
+  EXPECT_EQ(response.users(1).via_record_digest(), std::string(64, '1'));
+  EXPECT_EQ(response.users(1).via_ref(),
+            rec::ToString(direct_record.model.ref));
+  EXPECT_EQ(response.next_page_token(), "next");
+}
+
+TEST_F(ListDatasetUsersTest, DigestIsPassedRaw) {
+  EXPECT_CALL(store_,
+              ListDatasetUsers(
+                  Field(&storage::DatasetQuery::sha256,
+                        std::optional<std::string>(std::string(32, '\xab'))),
+                  _))
+      .WillOnce(Return(storage::DatasetUserPage()));
+  v1::ListDatasetUsersRequest request;
+  request.set_sha256(HexEncode(std::string(32, '\xab')));
+  v1::ListDatasetUsersResponse response;
+
+  EXPECT_TRUE(Users(request, &response).ok());
+}
+
+TEST_F(ListDatasetUsersTest, RefusesAQueryWithoutDataset) {
+  v1::ListDatasetUsersResponse response;
+
+  const grpc::Status status = Users(v1::ListDatasetUsersRequest(), &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("one of name or sha256"));
+}
+
+TEST_F(ListDatasetUsersTest, RefusesAMalformedDigest) {
+  v1::ListDatasetUsersRequest request;
+  request.set_sha256("ABCD");
+  v1::ListDatasetUsersResponse response;
+
+  const grpc::Status status = Users(request, &response);
+
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("sha256: must be 64"));
+}
+
+TEST_F(ListDatasetUsersTest, RefusesAnEmptyOrOverlongName) {
+  v1::ListDatasetUsersRequest empty;
+  empty.set_name("");
+  v1::ListDatasetUsersRequest overlong;
+  overlong.set_name(std::string(rec::kMaxTextLength + 1, 'x'));
+  v1::ListDatasetUsersResponse response;
+
+  EXPECT_EQ(Users(empty, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Users(overlong, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(ListDatasetUsersTest, RefusesANegativePageSize) {
+  v1::ListDatasetUsersRequest request;
+  request.set_name("the-pile");
+  request.set_page_size(-1);
+  v1::ListDatasetUsersResponse response;
+
+  EXPECT_EQ(Users(request, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 }  // namespace

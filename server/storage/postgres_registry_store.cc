@@ -20,8 +20,10 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "core/crypto/keys.h"
+#include "core/dsse/envelope.h"
 #include "core/encoding/base64.h"
 #include "core/encoding/hex.h"
+#include "core/judgment/judgment.h"
 #include "core/license/license_expression.h"
 #include "core/merkle/proof.h"
 #include "core/merkle/tree.h"
@@ -212,6 +214,71 @@ constexpr char kInsertLicenseRefsSql[] =
     "INSERT INTO license_refs (record_id, license_id, source) "
     "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])";
 
+// Judgments (migrations/0004_create_record_judgments.sql). $1 record ids:
+// their stored judgments, with the refs the judgments of children name them
+// by.
+constexpr char kJudgmentsSql[] =
+    "SELECT j.record_id, j.rule_set_version, j.judgment, r.model_namespace, "
+    "r.model_name, r.model_version FROM record_judgments j "
+    "JOIN records r ON r.id = j.record_id "
+    "WHERE j.record_id = ANY($1::bigint[])";
+// Parallel arrays: record ids, labels, MOF classes, flag kinds joined by
+// ',', judgment JSON; $6 the rule set version. Re-judging replaces a row.
+constexpr char kUpsertJudgmentsSql[] =
+    "INSERT INTO record_judgments (record_id, rule_set_version, label, "
+    "mof_class, flags, judgment) SELECT t.id, $6, t.label, t.mof_class, "
+    "string_to_array(t.flags, ','), t.judgment FROM unnest($1::bigint[], "
+    "$2::text[], $3::text[], $4::text[], $5::text[]) "
+    "AS t(id, label, mof_class, flags, judgment) "
+    "ON CONFLICT (record_id) DO UPDATE SET "
+    "rule_set_version = excluded.rule_set_version, label = excluded.label, "
+    "mof_class = excluded.mof_class, flags = excluded.flags, "
+    "judgment = excluded.judgment, computed_at = now()";
+// Records whose judgment is missing or of another rule set ($1), after id
+// $2, oldest first (a parent always has a smaller id than its children).
+constexpr char kUnjudgedRecordsSql[] =
+    "SELECT r.id, r.envelope, r.model_namespace, r.model_name, "
+    "r.model_version FROM records r "
+    "LEFT JOIN record_judgments j ON j.record_id = r.id "
+    "WHERE (j.record_id IS NULL OR j.rule_set_version <> $1) AND r.id > $2 "
+    "ORDER BY r.id LIMIT $3";
+// $1 child record ids: their stored lineage edges.
+constexpr char kEdgesOfSql[] =
+    "SELECT child_record_id, parent_ref, relation, parent_record_id "
+    "FROM lineage_edges WHERE child_record_id = ANY($1::bigint[])";
+
+// Dataset users: the records declaring a dataset (by name or digest, one of
+// two prefixes), then with $2 their descendants along every relation but
+// architecture_reuse, each with its nearest direct user. Keyset pages over
+// (distance, id) after ($3, $4); $5 the limit.
+constexpr char kDatasetByNamePrefix[] =
+    "WITH RECURSIVE direct AS (SELECT DISTINCT record_id FROM datasets "
+    "WHERE name = $1), ";
+constexpr char kDatasetByDigestPrefix[] =
+    "WITH RECURSIVE direct AS (SELECT DISTINCT record_id FROM datasets "
+    "WHERE sha256 = $1), ";
+constexpr char kDatasetUsersRest[] =
+    "down(record_id, via, depth) AS (SELECT record_id, record_id, 0 "
+    "FROM direct UNION SELECT e.child_record_id, d.via, d.depth + 1 "
+    "FROM down d JOIN lineage_edges e ON e.parent_record_id = d.record_id "
+    "WHERE $2::boolean AND e.relation <> 'architecture_reuse' "
+    "AND d.depth < 64), "
+    "reached AS (SELECT DISTINCT ON (record_id) record_id, via, depth "
+    "FROM down ORDER BY record_id, depth, via) "
+    "SELECT ";
+constexpr char kDatasetUsersColumns[] =
+    ", reached.depth, v.record_digest, v.model_namespace, v.model_name, "
+    "v.model_version, (SELECT json_agg(json_build_array(u.name, u.role, "
+    "u.disclosure) ORDER BY u.ordinal) FROM datasets u "
+    "WHERE u.record_id = r.id AND ";
+constexpr char kDatasetUsesByName[] = "u.name = $1)";
+constexpr char kDatasetUsesByDigest[] = "u.sha256 = $1)";
+constexpr char kDatasetUsersJoin[] =
+    " FROM reached JOIN records r ON r.id = reached.record_id "
+    "JOIN records v ON v.id = reached.via "
+    "WHERE $3::int IS NULL OR (reached.depth, r.id) > ($3::int, $4::bigint) "
+    "ORDER BY reached.depth, r.id LIMIT $5::int";
+
 // Record lookups: WHERE clauses appended to "SELECT <record columns> FROM
 // records r".
 constexpr char kByDigestWhere[] = " WHERE r.record_digest = $1";
@@ -339,6 +406,20 @@ struct Statements {
   Statement insert_components{"insert_components", kInsertComponentsSql};
   Statement insert_lineage{"insert_lineage", kInsertLineageSql};
   Statement insert_license_refs{"insert_license_refs", kInsertLicenseRefsSql};
+  Statement judgments{"judgments", kJudgmentsSql};
+  Statement upsert_judgments{"upsert_judgments", kUpsertJudgmentsSql};
+  Statement unjudged_records{"unjudged_records", kUnjudgedRecordsSql};
+  Statement edges_of{"edges_of", kEdgesOfSql};
+  Statement dataset_users_by_name{
+      "dataset_users_by_name",
+      absl::StrCat(kDatasetByNamePrefix, kDatasetUsersRest, kRecordFieldColumns,
+                   kSignerIdsColumn, kDatasetUsersColumns, kDatasetUsesByName,
+                   kDatasetUsersJoin)};
+  Statement dataset_users_by_digest{
+      "dataset_users_by_digest",
+      absl::StrCat(kDatasetByDigestPrefix, kDatasetUsersRest,
+                   kRecordFieldColumns, kSignerIdsColumn, kDatasetUsersColumns,
+                   kDatasetUsesByDigest, kDatasetUsersJoin)};
   Statement record_by_digest{
       "record_by_digest",
       absl::StrCat("SELECT ", kRecordFieldColumns, kSignerRowsColumn,
@@ -787,6 +868,103 @@ absl::Status CheckAffected(const pqxx::result& result, size_t expected,
   return absl::OkStatus();
 }
 
+// --- judgments
+// -------------------------------------------------------------------
+
+// A stored judgment, with the ref its record is named by in the judgments
+// of its children.
+struct StoredJudgment {
+  core::judgment::Judgment judgment;
+  std::string ref;
+};
+
+// Reads the stored judgments of `ids` (absent ids are simply missing).
+// DataLoss for a judgment that no longer parses. A judgment of another rule
+// set is left out, or with `require_current` is FailedPrecondition (the
+// store re-judges those at Open, so another version of the server must have
+// written it).
+absl::StatusOr<std::map<int64_t, StoredJudgment>> ReadJudgments(
+    pqxx::transaction_base& tx, const std::vector<int64_t>& ids,
+    bool require_current) {
+  std::map<int64_t, StoredJudgment> judgments;
+  if (ids.empty()) return judgments;
+  for (const pqxx::row& row : Exec(tx, Sql().judgments, ArrayLiteral(ids))) {
+    const int64_t id = row[0].as<int64_t>();
+    const std::string version = row[1].as<std::string>();
+    if (version != core::judgment::kRuleSetVersion) {
+      if (!require_current) continue;
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the judgment of record ", id, " was made by rule set \"", version,
+          "\", this server uses \"", core::judgment::kRuleSetVersion,
+          "\"; restart the server to re-judge"));
+    }
+    absl::StatusOr<core::judgment::Judgment> judgment =
+        core::judgment::JudgmentFromJson(row[2].as<std::string>());
+    if (!judgment.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("the judgment of record ", id,
+                       " does not parse: ", judgment.status().message()));
+    }
+    ModelRef ref;
+    ref.namespace_name = row[3].as<std::string>();
+    ref.name = row[4].as<std::string>();
+    ref.version = row[5].as<std::string>();
+    judgments.emplace(
+        id, StoredJudgment{*std::move(judgment), core::record::ToString(ref)});
+  }
+  return judgments;
+}
+
+// Judges `record`, whose lineage parents are the stored records
+// `parent_ids` (by ParentKey) with the judgments in `judgments`.
+// FailedPrecondition naming the parent when one has no record or judgment.
+absl::StatusOr<core::judgment::Judgment> JudgeRecord(
+    const core::record::Record& record,
+    const std::map<std::string, int64_t>& parent_ids,
+    const std::map<int64_t, StoredJudgment>& judgments) {
+  std::vector<core::judgment::ParentJudgment> parents;
+  for (const core::record::LineageEdge& edge : record.lineage) {
+    const auto id = parent_ids.find(ParentKey(edge.ref));
+    const auto stored =
+        id == parent_ids.end() ? judgments.end() : judgments.find(id->second);
+    if (stored == judgments.end()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("lineage parent ", core::record::ToString(edge.ref),
+                       " has no judgment"));
+    }
+    parents.push_back({&edge, stored->second.ref, &stored->second.judgment});
+  }
+  return core::judgment::Judge(record, parents);
+}
+
+// The parallel arrays kUpsertJudgmentsSql takes.
+struct JudgmentRows {
+  std::vector<int64_t> record_ids;
+  std::vector<std::string> labels, mof_classes, flags, judgments;
+
+  void Add(int64_t record_id, const core::judgment::Judgment& judgment) {
+    record_ids.push_back(record_id);
+    labels.emplace_back(core::judgment::ToString(judgment.label));
+    mof_classes.emplace_back(core::judgment::ToString(judgment.mof_class));
+    std::vector<absl::string_view> kinds;
+    for (const core::judgment::Flag& flag : judgment.flags) {
+      kinds.push_back(core::judgment::ToString(flag.kind));
+    }
+    flags.push_back(absl::StrJoin(kinds, ","));
+    judgments.push_back(core::judgment::JudgmentToJson(judgment));
+  }
+
+  absl::Status Write(pqxx::transaction_base& tx) const {
+    if (record_ids.empty()) return absl::OkStatus();
+    return CheckAffected(
+        Exec(tx, Sql().upsert_judgments, ArrayLiteral(record_ids),
+             ArrayLiteral(labels), ArrayLiteral(mof_classes),
+             ArrayLiteral(flags), ArrayLiteral(judgments),
+             std::string(core::judgment::kRuleSetVersion)),
+        record_ids.size(), "record_judgments");
+  }
+};
+
 std::string LikePrefixPattern(absl::string_view prefix) {
   std::string pattern;
   for (char c : absl::AsciiStrToLower(prefix)) {
@@ -820,6 +998,8 @@ PostgresRegistryStore::Open(ConnectionPool& pool, Options options) {
       "set up the transparency log", [&](pqxx::transaction_base& tx) {
         return internal::LogBatch::Initialize(tx, *options.log_signer);
       }));
+  PEDIGREE_ASSIGN_OR_RETURN(store->startup_judgments_,
+                            store->JudgeStoredRecords());
   return store;
 }
 
@@ -1135,6 +1315,7 @@ absl::Status PostgresRegistryStore::PublishRound(
     std::vector<int64_t> signer_rows;
     std::vector<std::string> signer_key_ids;
     std::vector<std::optional<std::string>> parent_ids;
+    std::map<std::string, int64_t> parent_by_key;  // by ParentKey
   };
   std::vector<Accepted> accepted;
   for (size_t i = 0; i < round.size(); ++i) {
@@ -1157,7 +1338,7 @@ absl::Status PostgresRegistryStore::PublishRound(
     }
     // The signers recorded are those that are active keys of the namespace
     // now, under the share lock; at least one must be.
-    Accepted next{job, ns->second, {}, {}, {}};
+    Accepted next{job, ns->second, {}, {}, {}, {}};
     for (const std::string& key_id : job->rows->signer_key_ids) {
       const auto key = active_keys.find(key_id);
       if (key != active_keys.end() && key->second.namespace_id == ns->second) {
@@ -1185,6 +1366,7 @@ absl::Status PostgresRegistryStore::PublishRound(
       const std::string key = ParentKey(edge->ref);
       if (const auto parent = parents.find(key); parent != parents.end()) {
         next.parent_ids.push_back(absl::StrCat(parent->second));
+        next.parent_by_key.emplace(key, parent->second);
         continue;
       }
       if (in_batch.count(key) > 0 &&
@@ -1356,6 +1538,27 @@ absl::Status PostgresRegistryStore::PublishRound(
              ArrayLiteral(all.license_ids), ArrayLiteral(all.license_sources)),
         license_records.size(), "license_refs"));
   }
+
+  // Each record's judgment, from its parents' stored ones (a parent stored
+  // by an earlier round of this batch is judged already).
+  std::vector<int64_t> parent_record_ids;
+  for (const Accepted& a : accepted) {
+    for (const auto& [key, id] : a.parent_by_key) {
+      parent_record_ids.push_back(id);
+    }
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(
+      const auto parent_judgments,
+      ReadJudgments(tx, parent_record_ids, /*require_current=*/true));
+  JudgmentRows judgment_rows;
+  for (const Accepted& a : accepted) {
+    const NewRecord& new_record = *a.job->record;
+    PEDIGREE_ASSIGN_OR_RETURN(
+        const core::judgment::Judgment judgment,
+        JudgeRecord(new_record.record, a.parent_by_key, parent_judgments));
+    judgment_rows.Add(inserted.at(new_record.record_digest).first, judgment);
+  }
+  PEDIGREE_RETURN_IF_ERROR(judgment_rows.Write(tx));
 
   for (Accepted& a : accepted) {
     const NewRecord& new_record = *a.job->record;
@@ -1664,6 +1867,189 @@ absl::StatusOr<LineageGraph> PostgresRegistryStore::GetLineage(
         absl::StrCat("record ", query.start_record_id, " not found"));
   }
   return graph;
+}
+
+// --- judgments and datasets
+// --------------------------------------------------
+
+absl::StatusOr<std::map<int64_t, core::judgment::Judgment>>
+PostgresRegistryStore::GetJudgments(const std::vector<int64_t>& record_ids) {
+  std::map<int64_t, core::judgment::Judgment> judgments;
+  PEDIGREE_RETURN_IF_ERROR(Run<pqxx::nontransaction>(
+      "get judgments", [&](pqxx::transaction_base& tx) -> absl::Status {
+        PEDIGREE_ASSIGN_OR_RETURN(
+            auto stored,
+            ReadJudgments(tx, record_ids, /*require_current=*/false));
+        for (auto& [id, entry] : stored) {
+          judgments.emplace(id, std::move(entry.judgment));
+        }
+        return absl::OkStatus();
+      }));
+  return judgments;
+}
+
+absl::StatusOr<JudgeSummary> PostgresRegistryStore::JudgeStoredRecords() {
+  constexpr int kChunk = 256;
+  JudgeSummary summary;
+  int64_t after = 0;
+  for (bool more = true; more;) {
+    JudgmentRows rows;
+    std::vector<std::string> unjudged;
+    int64_t last = after;
+    const absl::Status status = Run<pqxx::work>(
+        "judge stored records",
+        [&](pqxx::transaction_base& tx) -> absl::Status {
+          rows = JudgmentRows();
+          unjudged.clear();
+          const pqxx::result records =
+              Exec(tx, Sql().unjudged_records,
+                   std::string(core::judgment::kRuleSetVersion), after, kChunk);
+          more = records.size() == static_cast<size_t>(kChunk);
+          if (records.empty()) return absl::OkStatus();
+          std::vector<int64_t> ids;
+          for (const pqxx::row& row : records) {
+            ids.push_back(row[0].as<int64_t>());
+          }
+          last = ids.back();
+          // Each child's stored edges: ParentKey of the edge -> parent id.
+          std::map<int64_t, std::map<std::string, int64_t>> edges;
+          std::vector<int64_t> parent_ids;
+          for (const pqxx::row& row :
+               Exec(tx, Sql().edges_of, ArrayLiteral(ids))) {
+            if (row[3].is_null()) continue;  // JudgeRecord names it
+            absl::StatusOr<ModelLocator> locator =
+                core::record::ParseModelLocator(row[1].as<std::string>());
+            if (!locator.ok()) continue;
+            edges[row[0].as<int64_t>()].emplace(ParentKey(*locator),
+                                                row[3].as<int64_t>());
+            parent_ids.push_back(row[3].as<int64_t>());
+          }
+          // A parent left with an older judgment could not be re-judged:
+          // it is left out, and its children cannot be judged either.
+          PEDIGREE_ASSIGN_OR_RETURN(
+              auto judgments,
+              ReadJudgments(tx, parent_ids, /*require_current=*/false));
+          for (const pqxx::row& row : records) {
+            const int64_t id = row[0].as<int64_t>();
+            ModelRef ref;
+            ref.namespace_name = row[2].as<std::string>();
+            ref.name = row[3].as<std::string>();
+            ref.version = row[4].as<std::string>();
+            const std::string label = core::record::ToString(ref);
+            absl::StatusOr<core::judgment::Judgment> judgment =
+                [&]() -> absl::StatusOr<core::judgment::Judgment> {
+              PEDIGREE_ASSIGN_OR_RETURN(
+                  const core::dsse::Envelope envelope,
+                  core::dsse::ParseEnvelope(Bytes(row[1])));
+              PEDIGREE_ASSIGN_OR_RETURN(
+                  const core::record::Record record,
+                  core::record::RecordFromEnvelope(envelope));
+              return JudgeRecord(record, edges[id], judgments);
+            }();
+            if (!judgment.ok()) {
+              unjudged.push_back(
+                  absl::StrCat(label, ": ", judgment.status().message()));
+              continue;
+            }
+            // Children later in this chunk read it from here.
+            judgments[id] = StoredJudgment{*judgment, label};
+            rows.Add(id, *judgment);
+          }
+          return rows.Write(tx);
+        });
+    PEDIGREE_RETURN_IF_ERROR(status);
+    after = last;
+    summary.judged += static_cast<int64_t>(rows.record_ids.size());
+    for (std::string& message : unjudged) {
+      summary.unjudged.push_back(std::move(message));
+    }
+  }
+  return summary;
+}
+
+absl::StatusOr<DatasetUserPage> PostgresRegistryStore::ListDatasetUsers(
+    const DatasetQuery& query, const PageRequest& page) {
+  PEDIGREE_RETURN_IF_ERROR(CheckPageSize(page));
+  if (query.name.has_value() == query.sha256.has_value()) {
+    return absl::InvalidArgumentError(
+        "give exactly one of a dataset name or a dataset digest");
+  }
+  if (query.sha256.has_value()) {
+    PEDIGREE_RETURN_IF_ERROR(CheckDigest(*query.sha256, "dataset digest"));
+  }
+  // Page tokens: base64("d1:<distance>:<record id>").
+  // Nullable parameters, as text (see Nullable).
+  std::optional<std::string> after_distance, after_id;
+  if (!page.page_token.empty()) {
+    absl::StatusOr<std::string> text = core::Base64Decode(page.page_token);
+    std::vector<absl::string_view> parts;
+    if (text.ok()) parts = absl::StrSplit(*text, ':');
+    int distance = 0;
+    int64_t id = 0;
+    if (parts.size() != 3 || parts[0] != "d1" ||
+        !absl::SimpleAtoi(parts[1], &distance) || distance < 0 ||
+        !absl::SimpleAtoi(parts[2], &id) || id < 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("malformed page token \"", page.page_token, "\""));
+    }
+    after_distance = absl::StrCat(distance);
+    after_id = absl::StrCat(id);
+  }
+  DatasetUserPage result;
+  PEDIGREE_RETURN_IF_ERROR(Run<pqxx::read_transaction>(
+      "list dataset users", [&](pqxx::transaction_base& tx) -> absl::Status {
+        const pqxx::result rows =
+            query.name.has_value()
+                ? Exec(tx, Sql().dataset_users_by_name, *query.name,
+                       query.downstream, Nullable(after_distance),
+                       Nullable(after_id), page.page_size + 1)
+                : Exec(tx, Sql().dataset_users_by_digest,
+                       pqxx::binarystring(*query.sha256), query.downstream,
+                       Nullable(after_distance), Nullable(after_id),
+                       page.page_size + 1);
+        for (const pqxx::row& row : rows) {
+          if (result.users.size() == static_cast<size_t>(page.page_size)) {
+            const DatasetUserRow& last = result.users.back();
+            result.next_page_token = core::Base64Encode(
+                absl::StrCat("d1:", last.distance, ":", last.record.id));
+            break;
+          }
+          DatasetUserRow user;
+          PEDIGREE_ASSIGN_OR_RETURN(user.record,
+                                    ReadStoredRecord(row, SignerColumn::kIds));
+          constexpr int c = kRecordColumnCount;
+          user.distance = row[c].as<int>();
+          if (user.distance > 0) {
+            user.via_record_digest = Bytes(row[c + 1]);
+            user.via_ref.namespace_name = row[c + 2].as<std::string>();
+            user.via_ref.name = row[c + 3].as<std::string>();
+            user.via_ref.version = row[c + 4].as<std::string>();
+          }
+          if (!row[c + 5].is_null()) {
+            const nlohmann::json uses = nlohmann::json::parse(
+                row[c + 5].c_str(), nullptr, /*allow_exceptions=*/false);
+            if (uses.is_discarded() || !uses.is_array()) {
+              return absl::DataLossError(absl::StrCat("dataset rows of record ",
+                                                      user.record.id,
+                                                      " are not a json array"));
+            }
+            for (const nlohmann::json& use : uses) {
+              if (!use.is_array() || use.size() != 3 || !use[0].is_string() ||
+                  !use[1].is_string() || !use[2].is_string()) {
+                return absl::DataLossError(
+                    absl::StrCat("dataset rows of record ", user.record.id,
+                                 " are malformed"));
+              }
+              user.uses.push_back({use[0].get<std::string>(),
+                                   use[1].get<std::string>(),
+                                   use[2].get<std::string>()});
+            }
+          }
+          result.users.push_back(std::move(user));
+        }
+        return absl::OkStatus();
+      }));
+  return result;
 }
 
 // --- the log, read side

@@ -78,7 +78,9 @@ class PostgresRegistryStore : public RegistryStore {
   // Returns a store on `pool` (borrowed, must outlive the store) whose log
   // is set up: on a database without a log it creates one for
   // `options.log_signer`, integrates the records and keys stored before the
-  // log existed and signs the first checkpoint. FailedPrecondition if the
+  // log existed and signs the first checkpoint. Then judges every record
+  // without a current judgment (JudgeStoredRecords; startup_judgments()
+  // says what it did). FailedPrecondition if the
   // database's log has another origin or key; InvalidArgument without a
   // signer; Unavailable if the database cannot be reached.
   static absl::StatusOr<std::unique_ptr<PostgresRegistryStore>> Open(
@@ -116,6 +118,21 @@ class PostgresRegistryStore : public RegistryStore {
   // (child, parent, relation). Only edges whose parent resolved to a stored
   // record are walked (all of them: PublishRecord requires it).
   absl::StatusOr<LineageGraph> GetLineage(const LineageQuery& query) override;
+
+  absl::StatusOr<std::map<int64_t, core::judgment::Judgment>> GetJudgments(
+      const std::vector<int64_t>& record_ids) override;
+  absl::StatusOr<DatasetUserPage> ListDatasetUsers(
+      const DatasetQuery& query, const PageRequest& page) override;
+
+  // Judges every stored record whose judgment is missing or was made by
+  // another rule set (core::judgment::kRuleSetVersion), parents before
+  // children, in transactions of up to 256 records. A record that cannot be
+  // judged (its envelope no longer parses, a parent has no judgment) is
+  // left without one and named in the summary; GetJudgments then omits it.
+  // The daemon calls it once at start-up, before serving.
+  absl::StatusOr<JudgeSummary> JudgeStoredRecords();
+  // What the JudgeStoredRecords run of Open did.
+  const JudgeSummary& startup_judgments() const { return startup_judgments_; }
 
   absl::StatusOr<LogCheckpointRow> GetLatestCheckpoint() override;
   absl::StatusOr<LogCheckpointRow> GetCheckpoint(uint64_t tree_size) override;
@@ -176,6 +193,7 @@ class PostgresRegistryStore : public RegistryStore {
   // read it back. Touched only by the batch running now: batches never
   // overlap, and the committer's mutex orders one after the other.
   std::optional<internal::LogHead> head_;
+  JudgeSummary startup_judgments_;
 };
 
 }  // namespace pedigree::server::storage

@@ -14,6 +14,7 @@
 // resolution, idempotence.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "core/crypto/keys.h"
+#include "core/judgment/judgment.h"
 #include "core/record/model_ref.h"
 #include "core/record/record.h"
 
@@ -200,6 +202,48 @@ struct LineageGraph {
   std::vector<LineageEdgeRow> edges;  // between nodes only
 };
 
+// "Which models were trained on this data": a dataset by exact name or by
+// its raw 32-byte SHA-256 (exactly one of the two is set).
+struct DatasetQuery {
+  std::optional<std::string> name;
+  std::optional<std::string> sha256;
+  // Also every descendant of the direct users, along every relation except
+  // architecture_reuse.
+  bool downstream = false;
+};
+
+// How a record declares the dataset (wire names).
+struct DatasetUseRow {
+  std::string name;
+  std::string role;
+  std::string disclosure;
+};
+
+struct DatasetUserRow {
+  StoredRecord record;
+  // The record's own declarations of the dataset; empty for a descendant.
+  std::vector<DatasetUseRow> uses;
+  // 0 for a direct user; else the fewest edges up to a direct user...
+  int distance = 0;
+  // ...and that user (for a descendant only).
+  std::string via_record_digest;  // raw
+  core::record::ModelRef via_ref;
+};
+
+struct DatasetUserPage {
+  // Direct users first, then descendants by distance; each record once.
+  std::vector<DatasetUserRow> users;
+  std::string next_page_token;
+};
+
+// What re-judging stored records did (PostgresRegistryStore::
+// JudgeStoredRecords).
+struct JudgeSummary {
+  int64_t judged = 0;
+  // "<ref>: <why>" for each record left without a judgment.
+  std::vector<std::string> unjudged;
+};
+
 // Implementations are thread-safe. Every method may also return Unavailable
 // when the database cannot be reached (without having written anything) and
 // Internal for an unexpected database error.
@@ -283,6 +327,19 @@ class RegistryStore {
   // max_depth.
   virtual absl::StatusOr<LineageGraph> GetLineage(
       const LineageQuery& query) = 0;
+
+  // Returns the stored judgments (core/judgment) of the records with these
+  // ids, by id. A record without one is absent (the store judges every
+  // record it accepts, so absence means a judgment could not be computed).
+  // DataLoss if a stored judgment no longer parses.
+  virtual absl::StatusOr<std::map<int64_t, core::judgment::Judgment>>
+  GetJudgments(const std::vector<int64_t>& record_ids) = 0;
+
+  // Returns the records that declare the dataset `query` names and, with
+  // query.downstream, their descendants. InvalidArgument for a malformed
+  // page token.
+  virtual absl::StatusOr<DatasetUserPage> ListDatasetUsers(
+      const DatasetQuery& query, const PageRequest& page) = 0;
 
   // --- the transparency log
 

@@ -53,6 +53,12 @@ class MockRegistryStore : public RegistryStore {
               (absl::string_view root_digest, int limit), (override));
   MOCK_METHOD(absl::StatusOr<LineageGraph>, GetLineage,
               (const LineageQuery& query), (override));
+  MOCK_METHOD((absl::StatusOr<std::map<int64_t, core::judgment::Judgment>>),
+              GetJudgments, (const std::vector<int64_t>& record_ids),
+              (override));
+  MOCK_METHOD(absl::StatusOr<DatasetUserPage>, ListDatasetUsers,
+              (const DatasetQuery& query, const PageRequest& page),
+              (override));
   MOCK_METHOD(absl::StatusOr<LogCheckpointRow>, GetLatestCheckpoint, (),
               (override));
   MOCK_METHOD(absl::StatusOr<LogCheckpointRow>, GetCheckpoint,

@@ -1,0 +1,1165 @@
+#include "core/judgment/obligations.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/judgment/judgment.h"
+#include "core/license/license_expression.h"
+#include "core/license/license_terms.h"
+#include "core/record/record.h"
+#include "core/record/record_test_util.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+
+// Sources of the realistic cases (version labels are illustrative):
+// [R1] DeepSeek-R1 model card, section "License": "This code repository and
+//      the model weights are licensed under the MIT License ... including,
+//      but not limited to, distillation for training other LLMs";
+//      "DeepSeek-R1-Distill-Qwen-1.5B, DeepSeek-R1-Distill-Qwen-7B ... are
+//      derived from Qwen-2.5 series, which are originally licensed under
+//      Apache 2.0 License, and now finetuned with 800k samples curated with
+//      DeepSeek-R1"; "DeepSeek-R1-Distill-Llama-8B is derived from
+//      Llama3.1-8B-Base and is originally licensed under llama3.1 license".
+//      https://huggingface.co/deepseek-ai/DeepSeek-R1
+//      The distills' own cards declare MIT ("license: mit"); the card of
+//      DeepSeek-R1-Distill-Llama-8B itself was not read here, the MIT claim
+//      is the brief's and matches
+//      https://fitmygpu.com/models/deepseek-r1-distill-llama-8b
+//      ("MIT + Llama license").
+// [QWEN7B] DeepSeek-R1-Distill-Qwen-7B "is distilled from DeepSeek-R1 based
+//      on Qwen2.5-Math-7B":
+//      https://docs.api.nvidia.com/nim/reference/deepseek-ai-deepseek-r1-distill-qwen-7b
+// [L31] Llama 3.1 Community License sec. 1.b.i: "If you use the Llama
+//      Materials or any outputs or results of the Llama Materials to create,
+//      train, fine tune, or otherwise improve an AI model, which is
+//      distributed or made available, you shall also include "Llama" at the
+//      beginning of any such AI model name."
+//      https://github.com/meta-llama/llama-models/blob/main/models/llama3_1/LICENSE
+// [L3]  Meta Llama 3 Community License sec. 1.b.i (name must begin with
+//      "Llama 3") and 1.b.v ("You will not use the Llama Materials or any
+//      output or results of the Llama Materials to improve any other large
+//      language model (excluding Meta Llama 3 or derivative works thereof)").
+//      https://github.com/meta-llama/llama3/blob/main/LICENSE
+// [GGUF] bartowski/Meta-Llama-3.1-8B-Instruct-GGUF card: "base_model:
+//      meta-llama/Meta-Llama-3.1-8B-Instruct", "license: llama3.1".
+//      https://huggingface.co/bartowski/Meta-Llama-3.1-8B-Instruct-GGUF
+// [GEMMA] Gemma Terms of Use: Model Derivatives include models created by
+//      transfer of patterns of the weights or Output of Gemma (sec. 1.1);
+//      distribution must carry the sec. 3.2 use restrictions (sec. 3.1); no
+//      naming duty. https://ai.google.dev/gemma/terms
+//      google/gemma-2-9b-it is the instruction-tuned Gemma 2 9B under these
+//      terms: https://huggingface.co/google/gemma-2-9b-it
+// [BLOOM] bigscience/bloomz card: "license: bigscience-bloom-rail-1.0",
+//      "datasets: bigscience/xP3" (BLOOM fine-tuned on xP3).
+//      https://huggingface.co/bigscience/bloomz ; BLOOM's RAIL restrictions
+//      govern the model and its derivatives:
+//      https://huggingface.co/spaces/bigscience/license
+// [CMDR] CohereForAI/c4ai-command-r-v01 card: "License: CC-BY-NC, requires
+//      also adhering to C4AI's Acceptable Use Policy".
+//      https://huggingface.co/CohereForAI/c4ai-command-r-v01
+//      (the Acceptable Use Policy addendum is not modelled here).
+// Cases marked "constructed" are not real releases; they exercise one rule.
+
+namespace pedigree::core::judgment {
+namespace {
+
+using record::LicenseRefDeclaration;
+using record::LineageEdge;
+using record::ModelLocator;
+using record::ModelRef;
+using record::Record;
+using record::Relation;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Optional;
+
+constexpr char kLlama31[] = "LicenseRef-Llama-3.1-Community";
+constexpr char kLlama3[] = "LicenseRef-Llama-3-Community";
+constexpr char kLlama2[] = "LicenseRef-Llama-2-Community";
+constexpr char kGemma[] = "LicenseRef-Gemma-Terms-of-Use";
+constexpr char kBloom[] = "LicenseRef-BigScience-BLOOM-RAIL-1.0";
+constexpr char kQwen[] = "LicenseRef-Qwen-License";
+
+// Declares every LicenseRef the record's license expressions use, as
+// ValidateRecord demands.
+void DeclareLicenseRefs(Record* record) {
+  record->license_refs.clear();
+  std::vector<std::string> ids;
+  for (const std::string* text :
+       {&record->licenses.weights, &record->licenses.code}) {
+    absl::StatusOr<license::LicenseExpression> expression =
+        license::ParseLicenseExpression(*text);
+    if (!expression.ok()) continue;
+    for (const std::string& id : license::LicenseRefIds(*expression)) {
+      ids.push_back(id);
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  for (const std::string& id : ids) {
+    const license::LicenseTerms* terms = license::FindLicenseTerms(id);
+    LicenseRefDeclaration declaration;
+    declaration.id = id;
+    declaration.name = terms != nullptr ? terms->name : id;
+    declaration.url = terms != nullptr ? terms->sources.front()
+                                       : "https://example.com/license";
+    record->license_refs.push_back(std::move(declaration));
+  }
+}
+
+// A valid record of namespace/name@version declaring `weights` (code: MIT).
+Record MakeRecord(const std::string& namespace_name, const std::string& name,
+                  const std::string& weights) {
+  Record record = record::MinimalRecordForTest();
+  record.model.ref = ModelRef{namespace_name, name, "v1"};
+  record.licenses.weights = weights;
+  record.licenses.code = "MIT";
+  DeclareLicenseRefs(&record);
+  return record;
+}
+
+void AddParent(Record* record, const std::string& namespace_name,
+               const std::string& name, Relation relation) {
+  LineageEdge edge;
+  edge.ref.kind = ModelLocator::Kind::kModelRef;
+  edge.ref.model = ModelRef{namespace_name, name, "v1"};
+  edge.relation = relation;
+  record->lineage.push_back(std::move(edge));
+}
+
+// A parent's judgment as Judge would store it (license half only).
+Judgment JudgmentOf(const Record& record,
+                    const std::vector<ParentJudgment>& parents = {}) {
+  ObligationsJudgment obligations = JudgeObligations(record, parents);
+  Judgment judgment;
+  judgment.rule_set_version = std::string(kRuleSetVersion);
+  judgment.declared_weights_license = record.licenses.weights;
+  judgment.obligations = std::move(obligations.obligations);
+  judgment.flags = std::move(obligations.flags);
+  return judgment;
+}
+
+// A judgment built directly: declared license and binding licenses.
+Judgment DirectJudgment(const std::string& declared,
+                        std::vector<BindingLicense> licenses) {
+  Judgment judgment;
+  judgment.rule_set_version = std::string(kRuleSetVersion);
+  judgment.declared_weights_license = declared;
+  judgment.obligations.licenses = std::move(licenses);
+  return judgment;
+}
+
+// One ParentJudgment per lineage edge, in lineage order.
+std::vector<ParentJudgment> ParentsOf(
+    const Record& record, const std::vector<const Judgment*>& judgments) {
+  std::vector<ParentJudgment> parents;
+  for (size_t i = 0; i < record.lineage.size(); ++i) {
+    parents.push_back(ParentJudgment{&record.lineage[i],
+                                     record::ToString(record.lineage[i].ref),
+                                     judgments[i]});
+  }
+  return parents;
+}
+
+std::vector<FlagKind> Kinds(const std::vector<Flag>& flags) {
+  std::vector<FlagKind> kinds;
+  for (const Flag& flag : flags) kinds.push_back(flag.kind);
+  return kinds;
+}
+
+BindingLicense Own(const std::string& id) { return BindingLicense{id, "", ""}; }
+
+// meta-llama/Llama-3.1-8B under the Llama 3.1 Community License [L31].
+Record Llama31Base() {
+  return MakeRecord("meta-llama", "Llama-3.1-8B", kLlama31);
+}
+
+// ---------------------------------------------------------------------------
+// The record's own declared license.
+
+TEST(JudgeObligations, OwnLicenseBindsWithEmptyFromAndVia) {
+  const Record record = MakeRecord("acme-ai", "Acme-7B", "Apache-2.0");
+
+  const ObligationsJudgment result = JudgeObligations(record, {});
+
+  EXPECT_THAT(result.obligations.licenses, ElementsAre(Own("Apache-2.0")));
+  EXPECT_TRUE(result.obligations.commercial_use);
+  EXPECT_EQ(result.obligations.monthly_active_users_limit, std::nullopt);
+  EXPECT_FALSE(result.obligations.use_restrictions);
+  EXPECT_THAT(result.obligations.attribution_texts, IsEmpty());
+  EXPECT_THAT(result.obligations.name_prefixes, IsEmpty());
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+TEST(JudgeObligations, OwnLlamaLicenseDerivesItsDuties) {
+  const Record record = Llama31Base();
+
+  const ObligationsJudgment result = JudgeObligations(record, {});
+
+  EXPECT_THAT(result.obligations.licenses, ElementsAre(Own(kLlama31)));
+  EXPECT_TRUE(result.obligations.commercial_use);
+  EXPECT_THAT(result.obligations.monthly_active_users_limit,
+              Optional(uint64_t{700000000}));
+  EXPECT_TRUE(result.obligations.use_restrictions);
+  EXPECT_THAT(result.obligations.attribution_texts,
+              ElementsAre("Built with Llama"));
+  EXPECT_THAT(result.obligations.name_prefixes, ElementsAre("Llama"));
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+TEST(JudgeObligations, AndExpressionBindsEveryOperand) {
+  const Record record = MakeRecord("acme-ai", "Acme-8B",
+                                   std::string("Apache-2.0 AND ") + kLlama31);
+
+  const ObligationsJudgment result = JudgeObligations(record, {});
+
+  EXPECT_THAT(result.obligations.licenses,
+              ElementsAre(Own("Apache-2.0"), Own(kLlama31)));
+}
+
+TEST(JudgeObligations, OrExpressionBindsLeastDemandingAlternative) {
+  const Record record =
+      MakeRecord("acme-ai", "Acme-8B", std::string("MIT OR ") + kLlama31);
+
+  const ObligationsJudgment result = JudgeObligations(record, {});
+
+  EXPECT_THAT(result.obligations.licenses, ElementsAre(Own("MIT")));
+  EXPECT_FALSE(result.obligations.use_restrictions);
+}
+
+TEST(JudgeObligations, OrBetweenEquallyDemandingLicensesPicksSmallestId) {
+  const Record mit_first =
+      MakeRecord("acme-ai", "Acme-7B", "MIT OR Apache-2.0");
+  const Record apache_first =
+      MakeRecord("acme-ai", "Acme-7B", "Apache-2.0 OR MIT");
+
+  const ObligationsJudgment a = JudgeObligations(mit_first, {});
+  const ObligationsJudgment b = JudgeObligations(apache_first, {});
+
+  EXPECT_THAT(a.obligations.licenses, ElementsAre(Own("Apache-2.0")));
+  EXPECT_THAT(b.obligations.licenses, ElementsAre(Own("Apache-2.0")));
+}
+
+TEST(JudgeObligations, OrPrefersFewerLicensesWhenDutiesTie) {
+  const Record record =
+      MakeRecord("acme-ai", "Acme-7B", "(MIT AND Apache-2.0) OR BSD-3-Clause");
+
+  const ObligationsJudgment result = JudgeObligations(record, {});
+
+  EXPECT_THAT(result.obligations.licenses, ElementsAre(Own("BSD-3-Clause")));
+}
+
+TEST(JudgeObligations, OrAvoidsNonCommercialAlternative) {
+  const Record record =
+      MakeRecord("acme-ai", "Acme-7B", "CC-BY-NC-4.0 OR GPL-3.0-only");
+
+  const ObligationsJudgment result = JudgeObligations(record, {});
+
+  EXPECT_THAT(result.obligations.licenses, ElementsAre(Own("GPL-3.0-only")));
+  EXPECT_TRUE(result.obligations.commercial_use);
+}
+
+TEST(JudgeObligations, OrTreatsUnknownLicenseAsMostDemanding) {
+  const Record record =
+      MakeRecord("acme-ai", "Acme-7B", "LicenseRef-acme-terms OR CC-BY-NC-4.0");
+
+  const ObligationsJudgment result = JudgeObligations(record, {});
+
+  EXPECT_THAT(result.obligations.licenses, ElementsAre(Own("CC-BY-NC-4.0")));
+  EXPECT_FALSE(result.obligations.commercial_use);
+}
+
+TEST(JudgeObligations, WithExceptionBindsTheLicenseItself) {
+  const Record record = MakeRecord("acme-ai", "Acme-7B",
+                                   "GPL-2.0-only WITH Classpath-exception-2.0");
+
+  const ObligationsJudgment result = JudgeObligations(record, {});
+
+  EXPECT_THAT(result.obligations.licenses, ElementsAre(Own("GPL-2.0-only")));
+}
+
+// ---------------------------------------------------------------------------
+// Inheritance along lineage.
+
+TEST(JudgeObligations, FinetuneInheritsParentLicenseRelabelled) {
+  const Record base = Llama31Base();
+  const Judgment base_judgment = JudgmentOf(base);
+  Record record = MakeRecord("acme-ai", "Llama-3.1-8B-Acme", kLlama31);
+  AddParent(&record, "meta-llama", "Llama-3.1-8B", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base_judgment}));
+
+  EXPECT_THAT(result.obligations.licenses,
+              ElementsAre(Own(kLlama31),
+                          BindingLicense{kLlama31, "meta-llama/Llama-3.1-8B@v1",
+                                         "finetune"}));
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+// [R1] DeepSeek-R1-Distill-Llama-8B: declared MIT, fine-tuned from
+// Llama-3.1-8B on samples from DeepSeek-R1 (MIT, which allows distillation).
+TEST(JudgeObligations, DeepSeekR1DistillLlama8bInheritsLlama31) {
+  const Record llama = Llama31Base();
+  const Judgment llama_judgment = JudgmentOf(llama);
+  const Record r1 = MakeRecord("deepseek-ai", "DeepSeek-R1", "MIT");
+  const Judgment r1_judgment = JudgmentOf(r1);
+  Record record =
+      MakeRecord("deepseek-ai", "DeepSeek-R1-Distill-Llama-8B", "MIT");
+  AddParent(&record, "meta-llama", "Llama-3.1-8B", Relation::kFinetune);
+  AddParent(&record, "deepseek-ai", "DeepSeek-R1", Relation::kDistillation);
+  ASSERT_TRUE(record::ValidateRecord(record).ok());
+
+  const ObligationsJudgment result = JudgeObligations(
+      record, ParentsOf(record, {&llama_judgment, &r1_judgment}));
+
+  EXPECT_THAT(result.obligations.licenses,
+              ElementsAre(BindingLicense{kLlama31, "meta-llama/Llama-3.1-8B@v1",
+                                         "finetune"},
+                          Own("MIT")));
+  EXPECT_TRUE(result.obligations.use_restrictions);
+  EXPECT_THAT(result.obligations.monthly_active_users_limit,
+              Optional(uint64_t{700000000}));
+  EXPECT_THAT(result.obligations.name_prefixes, ElementsAre("Llama"));
+  ASSERT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kDeclaredLicenseDiffersFromInherited,
+                          FlagKind::kNamingDutyUnmet));
+  EXPECT_EQ(result.flags[0].ancestor, "meta-llama/Llama-3.1-8B@v1");
+  EXPECT_EQ(result.flags[0].message,
+            "declared weights license \"MIT\" does not carry "
+            "LicenseRef-Llama-3.1-Community inherited from "
+            "meta-llama/Llama-3.1-8B@v1 (finetune)");
+  EXPECT_EQ(result.flags[1].ancestor, "meta-llama/Llama-3.1-8B@v1");
+  EXPECT_EQ(result.flags[1].message,
+            "model name \"DeepSeek-R1-Distill-Llama-8B\" does not begin with "
+            "\"Llama\" as LicenseRef-Llama-3.1-Community inherited from "
+            "meta-llama/Llama-3.1-8B@v1 (finetune) requires");
+}
+
+// [R1] [QWEN7B] DeepSeek-R1-Distill-Qwen-7B: MIT over an Apache-2.0 base is
+// permissive-to-permissive relicensing, not a conflict.
+TEST(JudgeObligations, DeepSeekR1DistillQwen7bHasNoConflict) {
+  const Record qwen = MakeRecord("Qwen", "Qwen2.5-Math-7B", "Apache-2.0");
+  const Judgment qwen_judgment = JudgmentOf(qwen);
+  const Record r1 = MakeRecord("deepseek-ai", "DeepSeek-R1", "MIT");
+  const Judgment r1_judgment = JudgmentOf(r1);
+  Record record =
+      MakeRecord("deepseek-ai", "DeepSeek-R1-Distill-Qwen-7B", "MIT");
+  AddParent(&record, "Qwen", "Qwen2.5-Math-7B", Relation::kFinetune);
+  AddParent(&record, "deepseek-ai", "DeepSeek-R1", Relation::kDistillation);
+
+  const ObligationsJudgment result = JudgeObligations(
+      record, ParentsOf(record, {&qwen_judgment, &r1_judgment}));
+
+  EXPECT_THAT(result.obligations.licenses,
+              ElementsAre(BindingLicense{"Apache-2.0",
+                                         "Qwen/Qwen2.5-Math-7B@v1", "finetune"},
+                          Own("MIT")));
+  EXPECT_TRUE(result.obligations.commercial_use);
+  EXPECT_FALSE(result.obligations.use_restrictions);
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+// Three levels: Llama-3.1-8B -> DeepSeek-R1-Distill-Llama-8B (MIT) -> a GGUF
+// quantization declaring MIT (constructed). The grandparent's license
+// arrives through the parent's judgment, still attributed to the grandparent.
+TEST(JudgeObligations, ThreeLevelChainInheritsFromGrandparent) {
+  const Record llama = Llama31Base();
+  const Judgment llama_judgment = JudgmentOf(llama);
+  Record distill =
+      MakeRecord("deepseek-ai", "DeepSeek-R1-Distill-Llama-8B", "MIT");
+  AddParent(&distill, "meta-llama", "Llama-3.1-8B", Relation::kFinetune);
+  const Judgment distill_judgment =
+      JudgmentOf(distill, ParentsOf(distill, {&llama_judgment}));
+  Record record =
+      MakeRecord("acme-ai", "DeepSeek-R1-Distill-Llama-8B-GGUF", "MIT");
+  AddParent(&record, "deepseek-ai", "DeepSeek-R1-Distill-Llama-8B",
+            Relation::kQuantized);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&distill_judgment}));
+
+  EXPECT_THAT(
+      result.obligations.licenses,
+      ElementsAre(
+          BindingLicense{kLlama31, "meta-llama/Llama-3.1-8B@v1", "quantized"},
+          Own("MIT"),
+          BindingLicense{"MIT", "deepseek-ai/DeepSeek-R1-Distill-Llama-8B@v1",
+                         "quantized"}));
+  EXPECT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kDeclaredLicenseDiffersFromInherited,
+                          FlagKind::kNamingDutyUnmet));
+  EXPECT_EQ(result.flags[0].ancestor, "meta-llama/Llama-3.1-8B@v1");
+}
+
+TEST(JudgeObligations, NearestDeclarerShadowsFartherOne) {
+  const Record llama = Llama31Base();
+  const Judgment llama_judgment = JudgmentOf(llama);
+  Record finetune = MakeRecord("acme-ai", "Llama-3.1-8B-Acme", kLlama31);
+  AddParent(&finetune, "meta-llama", "Llama-3.1-8B", Relation::kFinetune);
+  const Judgment finetune_judgment =
+      JudgmentOf(finetune, ParentsOf(finetune, {&llama_judgment}));
+  Record record = MakeRecord("acme-ai", "Llama-3.1-8B-Acme-GGUF", kLlama31);
+  AddParent(&record, "acme-ai", "Llama-3.1-8B-Acme", Relation::kQuantized);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&finetune_judgment}));
+
+  EXPECT_THAT(
+      result.obligations.licenses,
+      ElementsAre(Own(kLlama31),
+                  BindingLicense{kLlama31, "acme-ai/Llama-3.1-8B-Acme@v1",
+                                 "quantized"}));
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+TEST(JudgeObligations, MergeTakesUnionOfParents) {
+  const Judgment llama = DirectJudgment(kLlama31, {Own(kLlama31)});
+  const Judgment apache = DirectJudgment("Apache-2.0", {Own("Apache-2.0")});
+  Record record = MakeRecord("acme-ai", "Llama-Merge-8B",
+                             std::string("Apache-2.0 AND ") + kLlama31);
+  AddParent(&record, "acme-ai", "Llama-A", Relation::kMerge);
+  AddParent(&record, "acme-ai", "Open-B", Relation::kMerge);
+  ASSERT_TRUE(record::ValidateRecord(record).ok());
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&llama, &apache}));
+
+  EXPECT_THAT(
+      result.obligations.licenses,
+      ElementsAre(Own("Apache-2.0"),
+                  BindingLicense{"Apache-2.0", "acme-ai/Open-B@v1", "merge"},
+                  Own(kLlama31),
+                  BindingLicense{kLlama31, "acme-ai/Llama-A@v1", "merge"}));
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+TEST(JudgeObligations, SameLicenseFromSameAncestorIsListedOnce) {
+  const BindingLicense from_base{kLlama31, "meta-llama/Llama-3.1-8B@v1",
+                                 "finetune"};
+  const Judgment a = DirectJudgment("MIT", {Own("MIT"), from_base});
+  const Judgment b = DirectJudgment("MIT", {Own("MIT"), from_base});
+  Record record = MakeRecord("acme-ai", "Llama-Merge-8B", kLlama31);
+  AddParent(&record, "acme-ai", "Tune-A", Relation::kMerge);
+  AddParent(&record, "acme-ai", "Tune-B", Relation::kMerge);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&a, &b}));
+
+  EXPECT_THAT(result.obligations.licenses,
+              ElementsAre(Own(kLlama31),
+                          BindingLicense{kLlama31, "meta-llama/Llama-3.1-8B@v1",
+                                         "merge"},
+                          BindingLicense{"MIT", "acme-ai/Tune-A@v1", "merge"},
+                          BindingLicense{"MIT", "acme-ai/Tune-B@v1", "merge"}));
+}
+
+TEST(JudgeObligations, DuplicateArrivalPrefersWeightFlowEdge) {
+  // Constructed: the teacher is a fine-tune of the weight parent, so Gemma's
+  // terms from the same ancestor arrive through both edges [GEMMA].
+  const Judgment base = DirectJudgment(kGemma, {Own(kGemma)});
+  const Judgment teacher = DirectJudgment(
+      "MIT",
+      {Own("MIT"), BindingLicense{kGemma, "acme-ai/Base@v1", "finetune"}});
+  Record record = MakeRecord("acme-ai", "Student", kGemma);
+  AddParent(&record, "acme-ai", "Base", Relation::kFinetune);
+  AddParent(&record, "acme-ai", "Teacher", Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base, &teacher}));
+
+  EXPECT_THAT(result.obligations.licenses,
+              ElementsAre(Own(kGemma), BindingLicense{kGemma, "acme-ai/Base@v1",
+                                                      "finetune"}));
+}
+
+TEST(JudgeObligations, ResultDoesNotDependOnParentOrder) {
+  const Judgment llama = DirectJudgment(kLlama31, {Own(kLlama31)});
+  const Judgment gpl = DirectJudgment("GPL-3.0-only", {Own("GPL-3.0-only")});
+  Record record = MakeRecord("acme-ai", "Llama-Merge-8B",
+                             std::string("GPL-3.0-only AND ") + kLlama31);
+  AddParent(&record, "acme-ai", "Llama-A", Relation::kMerge);
+  AddParent(&record, "acme-ai", "Gpl-B", Relation::kMerge);
+  std::vector<ParentJudgment> parents = ParentsOf(record, {&llama, &gpl});
+  std::vector<ParentJudgment> reversed(parents.rbegin(), parents.rend());
+
+  const ObligationsJudgment a = JudgeObligations(record, parents);
+  const ObligationsJudgment b = JudgeObligations(record, reversed);
+
+  EXPECT_EQ(a.obligations, b.obligations);
+  EXPECT_EQ(a.flags.size(), b.flags.size());
+  for (size_t i = 0; i < a.flags.size() && i < b.flags.size(); ++i) {
+    EXPECT_EQ(a.flags[i], b.flags[i]);
+  }
+}
+
+TEST(JudgeObligations, ArchitectureReusePassesNothing) {
+  const Judgment llama = JudgmentOf(Llama31Base());
+  Record record = MakeRecord("acme-ai", "Acme-8B", "Apache-2.0");
+  AddParent(&record, "meta-llama", "Llama-3.1-8B",
+            Relation::kArchitectureReuse);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&llama}));
+
+  EXPECT_THAT(result.obligations.licenses, ElementsAre(Own("Apache-2.0")));
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+// [GEMMA] Gemma's Model Derivatives include models trained on its outputs.
+TEST(JudgeObligations, TeacherWhoseLicenseReachesOutputsBindsStudent) {
+  const Judgment gemma = DirectJudgment(kGemma, {Own(kGemma)});
+  Record record = MakeRecord("acme-ai", "Acme-2B", kGemma);
+  AddParent(&record, "google", "gemma-2-27b-it", Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&gemma}));
+
+  EXPECT_THAT(result.obligations.licenses,
+              ElementsAre(Own(kGemma),
+                          BindingLicense{kGemma, "google/gemma-2-27b-it@v1",
+                                         "distillation"}));
+  EXPECT_TRUE(result.obligations.use_restrictions);
+}
+
+// [R1] DeepSeek-R1's MIT license does not reach the distilled students.
+TEST(JudgeObligations, TeacherWhoseLicenseStopsAtOutputsBindsNothing) {
+  const Judgment r1 = DirectJudgment("MIT", {Own("MIT")});
+  Record record = MakeRecord("acme-ai", "Acme-7B", "Apache-2.0");
+  AddParent(&record, "deepseek-ai", "DeepSeek-R1", Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&r1}));
+
+  EXPECT_THAT(result.obligations.licenses, ElementsAre(Own("Apache-2.0")));
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+// [BLOOM] bloomz: BLOOM fine-tuned on xP3 under the same RAIL license.
+TEST(JudgeObligations, BloomDerivativeCarriesRailUseRestrictions) {
+  const Judgment bloom = JudgmentOf(MakeRecord("bigscience", "bloom", kBloom));
+  Record record = MakeRecord("bigscience", "bloomz", kBloom);
+  AddParent(&record, "bigscience", "bloom", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&bloom}));
+
+  EXPECT_THAT(
+      result.obligations.licenses,
+      ElementsAre(Own(kBloom),
+                  BindingLicense{kBloom, "bigscience/bloom@v1", "finetune"}));
+  EXPECT_TRUE(result.obligations.use_restrictions);
+  EXPECT_TRUE(result.obligations.commercial_use);
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+TEST(JudgeObligations, BloomDerivativeDeclaredApacheKeepsRestrictions) {
+  // Constructed: a BLOOM fine-tune relabelled Apache-2.0.
+  const Judgment bloom = JudgmentOf(MakeRecord("bigscience", "bloom", kBloom));
+  Record record = MakeRecord("acme-ai", "bloom-acme", "Apache-2.0");
+  AddParent(&record, "bigscience", "bloom", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&bloom}));
+
+  EXPECT_TRUE(result.obligations.use_restrictions);
+  EXPECT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kDeclaredLicenseDiffersFromInherited));
+}
+
+TEST(JudgeObligations, SmallestUserLimitAndDistinctAttributionsBind) {
+  // Constructed merge of a Llama 3.1 and a Qwen-License (100M MAU) parent.
+  const Judgment llama = DirectJudgment(kLlama31, {Own(kLlama31)});
+  const Judgment qwen = DirectJudgment(kQwen, {Own(kQwen)});
+  const Judgment llama_again = DirectJudgment(kLlama31, {Own(kLlama31)});
+  Record record = MakeRecord("acme-ai", "Llama-Qwen-Merge",
+                             std::string(kLlama31) + " AND " + kQwen);
+  AddParent(&record, "acme-ai", "Llama-A", Relation::kMerge);
+  AddParent(&record, "acme-ai", "Qwen-B", Relation::kMerge);
+  AddParent(&record, "acme-ai", "Llama-C", Relation::kMerge);
+
+  const ObligationsJudgment result = JudgeObligations(
+      record, ParentsOf(record, {&llama, &qwen, &llama_again}));
+
+  EXPECT_THAT(result.obligations.monthly_active_users_limit,
+              Optional(uint64_t{100000000}));
+  EXPECT_THAT(result.obligations.attribution_texts,
+              ElementsAre("Built with Llama", "Built with Qwen"));
+  EXPECT_THAT(result.obligations.name_prefixes, ElementsAre("Llama"));
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+// ---------------------------------------------------------------------------
+// kDeclaredLicenseDiffersFromInherited
+
+TEST(ObligationsDeclaredLicenseDiffers, NotFlaggedWhenDeclaredEqualsInherited) {
+  // [GEMMA] google/gemma-2-9b-it, instruction-tuned from gemma-2-9b.
+  const Judgment base = JudgmentOf(MakeRecord("google", "gemma-2-9b", kGemma));
+  Record record = MakeRecord("google", "gemma-2-9b-it", kGemma);
+  AddParent(&record, "google", "gemma-2-9b", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  EXPECT_THAT(
+      result.obligations.licenses,
+      ElementsAre(Own(kGemma),
+                  BindingLicense{kGemma, "google/gemma-2-9b@v1", "finetune"}));
+  EXPECT_THAT(result.obligations.attribution_texts,
+              ElementsAre("Gemma is provided under and subject to the Gemma "
+                          "Terms of Use found at ai.google.dev/gemma/terms"));
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+TEST(ObligationsDeclaredLicenseDiffers, FlaggedForGemmaFinetuneDeclaredApache) {
+  // Constructed: a Gemma 2 fine-tune relabelled Apache-2.0 [GEMMA].
+  const Judgment base = JudgmentOf(MakeRecord("google", "gemma-2-9b", kGemma));
+  Record record = MakeRecord("acme-ai", "gemma-2-9b-acme", "Apache-2.0");
+  AddParent(&record, "google", "gemma-2-9b", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  ASSERT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kDeclaredLicenseDiffersFromInherited));
+  EXPECT_EQ(result.flags[0].ancestor, "google/gemma-2-9b@v1");
+}
+
+TEST(ObligationsDeclaredLicenseDiffers,
+     NotFlaggedWhenDeclaredConjunctionCarriesIt) {
+  const Judgment base = JudgmentOf(Llama31Base());
+  Record record = MakeRecord("acme-ai", "Llama-3.1-8B-Acme",
+                             std::string("Apache-2.0 AND ") + kLlama31);
+  AddParent(&record, "meta-llama", "Llama-3.1-8B", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+TEST(ObligationsDeclaredLicenseDiffers, FlaggedWhenDisjunctionLetsUsersDropIt) {
+  const Judgment base = JudgmentOf(Llama31Base());
+  Record record = MakeRecord("acme-ai", "Llama-3.1-8B-Acme",
+                             std::string("MIT OR ") + kLlama31);
+  AddParent(&record, "meta-llama", "Llama-3.1-8B", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  EXPECT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kDeclaredLicenseDiffersFromInherited));
+}
+
+TEST(ObligationsDeclaredLicenseDiffers,
+     NotFlaggedForPermissiveOpenContentParent) {
+  const Judgment base = DirectJudgment("CC-BY-4.0", {Own("CC-BY-4.0")});
+  Record record = MakeRecord("acme-ai", "Acme-7B", "MIT");
+  AddParent(&record, "acme-ai", "Base", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+TEST(ObligationsDeclaredLicenseDiffers, FlaggedForCopyleftParent) {
+  const Judgment base = DirectJudgment("GPL-3.0-only", {Own("GPL-3.0-only")});
+  Record record = MakeRecord("acme-ai", "Acme-7B", "MIT");
+  AddParent(&record, "acme-ai", "Base", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  EXPECT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kDeclaredLicenseDiffersFromInherited));
+}
+
+TEST(ObligationsDeclaredLicenseDiffers, FlaggedForShareAlikeParent) {
+  const Judgment base = DirectJudgment("CC-BY-SA-4.0", {Own("CC-BY-SA-4.0")});
+  Record record = MakeRecord("acme-ai", "Acme-7B", "MIT");
+  AddParent(&record, "acme-ai", "Base", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  EXPECT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kDeclaredLicenseDiffersFromInherited));
+}
+
+// ---------------------------------------------------------------------------
+// kNamingDutyUnmet
+
+TEST(ObligationsNamingDuty, MetWhenNameBeginsWithPrefix) {
+  const Judgment base = JudgmentOf(Llama31Base());
+  Record record = MakeRecord("acme-ai", "Llama-3.1-8B-Acme", kLlama31);
+  AddParent(&record, "meta-llama", "Llama-3.1-8B", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+TEST(ObligationsNamingDuty, ComparedIgnoringCaseAndSeparators) {
+  // Llama 3's prefix is "Llama 3" [L3]; Hub names have no spaces.
+  const Judgment base =
+      JudgmentOf(MakeRecord("meta-llama", "Meta-Llama-3-8B", kLlama3));
+  Record record = MakeRecord("acme-ai", "llama-3-8b-acme", kLlama3);
+  AddParent(&record, "meta-llama", "Meta-Llama-3-8B", Relation::kQuantized);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+TEST(ObligationsNamingDuty, UnmetWhenPrefixIsNotAtTheBeginning) {
+  const Judgment base =
+      JudgmentOf(MakeRecord("meta-llama", "Meta-Llama-3-8B", kLlama3));
+  Record record = MakeRecord("acme-ai", "Acme-Llama-3-8B", kLlama3);
+  AddParent(&record, "meta-llama", "Meta-Llama-3-8B", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  ASSERT_THAT(Kinds(result.flags), ElementsAre(FlagKind::kNamingDutyUnmet));
+  EXPECT_THAT(result.flags[0].message, HasSubstr("\"Llama 3\""));
+  EXPECT_EQ(result.flags[0].ancestor, "meta-llama/Meta-Llama-3-8B@v1");
+}
+
+TEST(ObligationsNamingDuty, NotCheckedForTheRecordsOwnLicense) {
+  const Record record = MakeRecord("acme-ai", "Acme-8B", kLlama31);
+
+  const ObligationsJudgment result = JudgeObligations(record, {});
+
+  EXPECT_THAT(result.obligations.name_prefixes, ElementsAre("Llama"));
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+// [L31] The 3.1 naming duty reaches models trained on outputs.
+TEST(ObligationsNamingDuty, ReachesStudentOfLlama31Teacher) {
+  const Judgment teacher =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-3.1-405B-Instruct", kLlama31));
+  Record record = MakeRecord("acme-ai", "Acme-8B", kLlama31);
+  AddParent(&record, "meta-llama", "Llama-3.1-405B-Instruct",
+            Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&teacher}));
+
+  EXPECT_THAT(Kinds(result.flags), ElementsAre(FlagKind::kNamingDutyUnmet));
+}
+
+// ---------------------------------------------------------------------------
+// kNonCommercialAncestor
+
+// [CMDR] A fine-tune of Command-R (CC-BY-NC) declared Apache-2.0
+// (constructed).
+TEST(ObligationsNonCommercialAncestor, FlaggedUnderCommercialDeclaredLicense) {
+  const Judgment base = JudgmentOf(
+      MakeRecord("CohereForAI", "c4ai-command-r-v01", "CC-BY-NC-4.0"));
+  Record record = MakeRecord("acme-ai", "command-r-acme", "Apache-2.0");
+  AddParent(&record, "CohereForAI", "c4ai-command-r-v01", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  EXPECT_FALSE(result.obligations.commercial_use);
+  ASSERT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kDeclaredLicenseDiffersFromInherited,
+                          FlagKind::kNonCommercialAncestor));
+  EXPECT_EQ(result.flags[1].message,
+            "CC-BY-NC-4.0 inherited from CohereForAI/c4ai-command-r-v01@v1 "
+            "(finetune) forbids commercial use but the declared weights "
+            "license \"Apache-2.0\" allows it");
+  EXPECT_EQ(result.flags[1].ancestor, "CohereForAI/c4ai-command-r-v01@v1");
+}
+
+TEST(ObligationsNonCommercialAncestor,
+     NotFlaggedUnderNonCommercialDeclaredLicense) {
+  const Judgment base = JudgmentOf(
+      MakeRecord("CohereForAI", "c4ai-command-r-v01", "CC-BY-NC-4.0"));
+  Record record = MakeRecord("acme-ai", "command-r-acme", "CC-BY-NC-4.0");
+  AddParent(&record, "CohereForAI", "c4ai-command-r-v01", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  EXPECT_FALSE(result.obligations.commercial_use);
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+TEST(ObligationsNonCommercialAncestor, NotFlaggedForCommercialAncestor) {
+  const Judgment base = JudgmentOf(Llama31Base());
+  Record record = MakeRecord("acme-ai", "Llama-3.1-8B-Acme", kLlama31);
+  AddParent(&record, "meta-llama", "Llama-3.1-8B", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  EXPECT_TRUE(result.obligations.commercial_use);
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+// ---------------------------------------------------------------------------
+// kDerivativeLicenseDiffersFromBase
+
+// [GGUF] A GGUF quantization of Llama-3.1-8B-Instruct declaring Apache-2.0
+// (constructed; bartowski's real one declares llama3.1).
+TEST(ObligationsDerivativeLicenseDiffers,
+     FlaggedForQuantizationRelicensedApache) {
+  const Judgment base = JudgmentOf(
+      MakeRecord("meta-llama", "Meta-Llama-3.1-8B-Instruct", kLlama31));
+  Record record =
+      MakeRecord("acme-ai", "Meta-Llama-3.1-8B-Instruct-GGUF", "Apache-2.0");
+  AddParent(&record, "meta-llama", "Meta-Llama-3.1-8B-Instruct",
+            Relation::kQuantized);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  ASSERT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kDeclaredLicenseDiffersFromInherited,
+                          FlagKind::kNamingDutyUnmet,
+                          FlagKind::kDerivativeLicenseDiffersFromBase));
+  EXPECT_EQ(result.flags[2].message,
+            "quantized derivative declares weights license \"Apache-2.0\" "
+            "but its base meta-llama/Meta-Llama-3.1-8B-Instruct@v1 declares "
+            "\"LicenseRef-Llama-3.1-Community\"");
+  EXPECT_EQ(result.flags[2].ancestor,
+            "meta-llama/Meta-Llama-3.1-8B-Instruct@v1");
+}
+
+// [GGUF] The real bartowski quantization keeps llama3.1, but its name does
+// not begin with "Llama" [L31].
+TEST(ObligationsDerivativeLicenseDiffers,
+     NotFlaggedWhenQuantizationKeepsLicense) {
+  const Judgment base = JudgmentOf(
+      MakeRecord("meta-llama", "Meta-Llama-3.1-8B-Instruct", kLlama31));
+  Record record =
+      MakeRecord("bartowski", "Meta-Llama-3.1-8B-Instruct-GGUF", kLlama31);
+  AddParent(&record, "meta-llama", "Meta-Llama-3.1-8B-Instruct",
+            Relation::kQuantized);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  EXPECT_THAT(Kinds(result.flags), ElementsAre(FlagKind::kNamingDutyUnmet));
+}
+
+TEST(ObligationsDerivativeLicenseDiffers,
+     FlaggedEvenBetweenPermissiveLicenses) {
+  const Judgment base = DirectJudgment("Apache-2.0", {Own("Apache-2.0")});
+  Record record = MakeRecord("acme-ai", "Acme-7B-GGUF", "MIT");
+  AddParent(&record, "acme-ai", "Acme-7B", Relation::kConversion);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  EXPECT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kDerivativeLicenseDiffersFromBase));
+}
+
+TEST(ObligationsDerivativeLicenseDiffers, OperandOrderIsNotADifference) {
+  const Judgment base =
+      DirectJudgment(std::string("Apache-2.0 AND ") + kLlama31,
+                     {Own("Apache-2.0"), Own(kLlama31)});
+  Record record = MakeRecord("acme-ai", "Llama-Acme-GGUF",
+                             std::string(kLlama31) + " AND Apache-2.0");
+  AddParent(&record, "acme-ai", "Llama-Acme", Relation::kQuantized);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+TEST(ObligationsDerivativeLicenseDiffers, NotCheckedForFinetunes) {
+  const Judgment base = DirectJudgment("Apache-2.0", {Own("Apache-2.0")});
+  Record record = MakeRecord("acme-ai", "Acme-7B-Tuned", "MIT");
+  AddParent(&record, "acme-ai", "Acme-7B", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+// ---------------------------------------------------------------------------
+// kIncompatibleMergeParents
+
+TEST(ObligationsIncompatibleMergeParents,
+     FlaggedForCopyleftWithRestrictedParent) {
+  const Judgment gpl = DirectJudgment("GPL-3.0-only", {Own("GPL-3.0-only")});
+  const Judgment llama = DirectJudgment(kLlama31, {Own(kLlama31)});
+  Record record = MakeRecord("acme-ai", "Llama-Merge-8B",
+                             std::string("GPL-3.0-only AND ") + kLlama31);
+  AddParent(&record, "acme-ai", "Gpl-A", Relation::kMerge);
+  AddParent(&record, "acme-ai", "Llama-B", Relation::kMerge);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&gpl, &llama}));
+
+  ASSERT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kIncompatibleMergeParents));
+  EXPECT_EQ(result.flags[0].message,
+            "merge parent acme-ai/Gpl-A@v1 is bound by GPL-3.0-only, which "
+            "forbids further restrictions, but merge parent "
+            "acme-ai/Llama-B@v1 is bound by LicenseRef-Llama-3.1-Community, "
+            "which restricts use or commerce");
+  EXPECT_EQ(result.flags[0].ancestor, "acme-ai/Gpl-A@v1");
+}
+
+TEST(ObligationsIncompatibleMergeParents,
+     FlaggedForShareAlikeWithNonCommercialParent) {
+  const Judgment sa = DirectJudgment("CC-BY-SA-4.0", {Own("CC-BY-SA-4.0")});
+  const Judgment nc = DirectJudgment("CC-BY-NC-4.0", {Own("CC-BY-NC-4.0")});
+  Record record =
+      MakeRecord("acme-ai", "Merge-7B", "CC-BY-SA-4.0 AND CC-BY-NC-4.0");
+  AddParent(&record, "acme-ai", "Sa-A", Relation::kMerge);
+  AddParent(&record, "acme-ai", "Nc-B", Relation::kMerge);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&sa, &nc}));
+
+  EXPECT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kIncompatibleMergeParents));
+}
+
+TEST(ObligationsIncompatibleMergeParents,
+     NotFlaggedForCopyleftWithPermissiveParent) {
+  const Judgment gpl = DirectJudgment("GPL-3.0-only", {Own("GPL-3.0-only")});
+  const Judgment mit = DirectJudgment("MIT", {Own("MIT")});
+  Record record = MakeRecord("acme-ai", "Merge-7B", "GPL-3.0-only");
+  AddParent(&record, "acme-ai", "Gpl-A", Relation::kMerge);
+  AddParent(&record, "acme-ai", "Mit-B", Relation::kMerge);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&gpl, &mit}));
+
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+TEST(ObligationsIncompatibleMergeParents,
+     NotFlaggedForNonCommercialWithPermissive) {
+  const Judgment nc = DirectJudgment("CC-BY-NC-4.0", {Own("CC-BY-NC-4.0")});
+  const Judgment mit = DirectJudgment("MIT", {Own("MIT")});
+  Record record = MakeRecord("acme-ai", "Merge-7B", "CC-BY-NC-4.0");
+  AddParent(&record, "acme-ai", "Nc-A", Relation::kMerge);
+  AddParent(&record, "acme-ai", "Mit-B", Relation::kMerge);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&nc, &mit}));
+
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+// Llama 3 demands names beginning with "Llama 3" [L3]; Gemma's terms have no
+// naming duty [GEMMA], so one name meets both: not incompatible.
+TEST(ObligationsIncompatibleMergeParents, NotFlaggedForLlama3WithGemma) {
+  const Judgment llama =
+      JudgmentOf(MakeRecord("meta-llama", "Meta-Llama-3-8B", kLlama3));
+  const Judgment gemma = JudgmentOf(MakeRecord("google", "gemma-7b", kGemma));
+  Record record = MakeRecord("acme-ai", "Llama-3-Gemma-Merge",
+                             std::string(kGemma) + " AND " + kLlama3);
+  AddParent(&record, "meta-llama", "Meta-Llama-3-8B", Relation::kMerge);
+  AddParent(&record, "google", "gemma-7b", Relation::kMerge);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&llama, &gemma}));
+
+  EXPECT_THAT(result.obligations.name_prefixes, ElementsAre("Llama 3"));
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+// "Llama 3" (Llama 3) and "Llama" (Llama 3.1): a name beginning with
+// "Llama-3" meets both.
+TEST(ObligationsIncompatibleMergeParents, NotFlaggedForNestedNamePrefixes) {
+  const Judgment llama3 =
+      JudgmentOf(MakeRecord("meta-llama", "Meta-Llama-3-8B", kLlama3));
+  const Judgment llama31 = JudgmentOf(Llama31Base());
+  Record record = MakeRecord("acme-ai", "Llama-3-Merge-8B",
+                             std::string(kLlama3) + " AND " + kLlama31);
+  AddParent(&record, "meta-llama", "Meta-Llama-3-8B", Relation::kMerge);
+  AddParent(&record, "meta-llama", "Llama-3.1-8B", Relation::kMerge);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&llama3, &llama31}));
+
+  EXPECT_THAT(result.obligations.name_prefixes,
+              ElementsAre("Llama", "Llama 3"));
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+// ---------------------------------------------------------------------------
+// kTeacherForbidsDistillation
+
+// [L3] sec. 1.b.v: no improving other LLMs with Llama 3 outputs.
+TEST(ObligationsTeacherForbidsDistillation,
+     FlaggedForLlama3TeacherOfOtherModel) {
+  const Judgment teacher = JudgmentOf(
+      MakeRecord("meta-llama", "Meta-Llama-3-70B-Instruct", kLlama3));
+  Record record = MakeRecord("acme-ai", "Acme-7B", "Apache-2.0");
+  AddParent(&record, "meta-llama", "Meta-Llama-3-70B-Instruct",
+            Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&teacher}));
+
+  EXPECT_THAT(result.obligations.licenses, ElementsAre(Own("Apache-2.0")));
+  ASSERT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kTeacherForbidsDistillation));
+  EXPECT_EQ(result.flags[0].message,
+            "distillation teacher meta-llama/Meta-Llama-3-70B-Instruct@v1 is "
+            "bound by LicenseRef-Llama-3-Community, which forbids using its "
+            "outputs to improve other models");
+  EXPECT_EQ(result.flags[0].ancestor,
+            "meta-llama/Meta-Llama-3-70B-Instruct@v1");
+}
+
+TEST(ObligationsTeacherForbidsDistillation, FlaggedForInheritedLlama2Ban) {
+  // The teacher is a Llama 2 fine-tune relabelled MIT (constructed).
+  const Judgment teacher = DirectJudgment(
+      "MIT", {Own("MIT"),
+              BindingLicense{kLlama2, "meta-llama/Llama-2-7b@v1", "finetune"}});
+  Record record = MakeRecord("acme-ai", "Acme-7B", "Apache-2.0");
+  AddParent(&record, "acme-ai", "Llama-2-7b-tuned", Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&teacher}));
+
+  ASSERT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kTeacherForbidsDistillation));
+  EXPECT_THAT(result.flags[0].message,
+              HasSubstr("(inherited from meta-llama/Llama-2-7b@v1)"));
+}
+
+// [L3] The ban excludes "Meta Llama 3 or derivative works thereof".
+TEST(ObligationsTeacherForbidsDistillation,
+     NotFlaggedWhenStudentIsADerivative) {
+  const Judgment base =
+      JudgmentOf(MakeRecord("meta-llama", "Meta-Llama-3-8B", kLlama3));
+  const Judgment teacher = JudgmentOf(
+      MakeRecord("meta-llama", "Meta-Llama-3-70B-Instruct", kLlama3));
+  Record record = MakeRecord("acme-ai", "Llama-3-8B-Acme", kLlama3);
+  AddParent(&record, "meta-llama", "Meta-Llama-3-8B", Relation::kFinetune);
+  AddParent(&record, "meta-llama", "Meta-Llama-3-70B-Instruct",
+            Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base, &teacher}));
+
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+// [L31] Llama 3.1 dropped the ban.
+TEST(ObligationsTeacherForbidsDistillation, NotFlaggedForLlama31Teacher) {
+  const Judgment teacher =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-3.1-405B-Instruct", kLlama31));
+  Record record = MakeRecord("acme-ai", "Llama-Acme-8B", kLlama31);
+  AddParent(&record, "meta-llama", "Llama-3.1-405B-Instruct",
+            Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&teacher}));
+
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+// ---------------------------------------------------------------------------
+// kUnknownLicense
+
+TEST(ObligationsUnknownLicense, FlaggedForUncataloguedDeclaredLicenseRef) {
+  const Record record = MakeRecord("acme-ai", "Acme-7B",
+                                   "Apache-2.0 AND LicenseRef-acme-use-policy");
+  ASSERT_TRUE(record::ValidateRecord(record).ok());
+
+  const ObligationsJudgment result = JudgeObligations(record, {});
+
+  EXPECT_THAT(
+      result.obligations.licenses,
+      ElementsAre(Own("Apache-2.0"), Own("LicenseRef-acme-use-policy")));
+  ASSERT_THAT(Kinds(result.flags), ElementsAre(FlagKind::kUnknownLicense));
+  EXPECT_EQ(result.flags[0].message,
+            "LicenseRef-acme-use-policy in the declared weights license is "
+            "not in the license catalog, so its duties cannot be judged");
+  EXPECT_EQ(result.flags[0].ancestor, "");
+}
+
+TEST(ObligationsUnknownLicense, FlaggedForUncataloguedCodeLicense) {
+  Record record = MakeRecord("acme-ai", "Acme-7B", "Apache-2.0");
+  record.licenses.code = "LicenseRef-acme-code";
+  DeclareLicenseRefs(&record);
+
+  const ObligationsJudgment result = JudgeObligations(record, {});
+
+  ASSERT_THAT(Kinds(result.flags), ElementsAre(FlagKind::kUnknownLicense));
+  EXPECT_THAT(result.flags[0].message,
+              HasSubstr("in the declared code license"));
+}
+
+TEST(ObligationsUnknownLicense, FlaggedForUncataloguedInheritedLicense) {
+  const Judgment base =
+      DirectJudgment("LicenseRef-acme-model", {Own("LicenseRef-acme-model")});
+  Record record =
+      MakeRecord("acme-ai", "Acme-7B-Tuned", "LicenseRef-acme-model");
+  AddParent(&record, "acme-ai", "Acme-7B", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  ASSERT_THAT(Kinds(result.flags), ElementsAre(FlagKind::kUnknownLicense,
+                                               FlagKind::kUnknownLicense));
+  EXPECT_EQ(result.flags[0].ancestor, "");
+  EXPECT_EQ(result.flags[1].ancestor, "acme-ai/Acme-7B@v1");
+  EXPECT_EQ(result.flags[1].message,
+            "LicenseRef-acme-model inherited from acme-ai/Acme-7B@v1 "
+            "(finetune) is not in the license catalog, so its duties cannot "
+            "be judged");
+}
+
+TEST(ObligationsUnknownLicense, FlaggedForUncataloguedTeacherLicense) {
+  const Judgment teacher =
+      DirectJudgment("LicenseRef-acme-model", {Own("LicenseRef-acme-model")});
+  Record record = MakeRecord("acme-ai", "Student-7B", "MIT");
+  AddParent(&record, "acme-ai", "Teacher-70B", Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&teacher}));
+
+  EXPECT_THAT(result.obligations.licenses, ElementsAre(Own("MIT")));
+  ASSERT_THAT(Kinds(result.flags), ElementsAre(FlagKind::kUnknownLicense));
+  EXPECT_EQ(result.flags[0].ancestor, "acme-ai/Teacher-70B@v1");
+}
+
+TEST(ObligationsUnknownLicense, NotFlaggedForCataloguedLicenses) {
+  const Record record =
+      MakeRecord("acme-ai", "Acme-7B", std::string("Apache-2.0 AND ") + kGemma);
+
+  const ObligationsJudgment result = JudgeObligations(record, {});
+
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+TEST(ObligationsUnknownLicense, FlaggedWhenDeclaredLicenseCannotBeParsed) {
+  Record record = MakeRecord("acme-ai", "Acme-7B", "MIT");
+  record.licenses.weights = "MIT and Apache-2.0";
+
+  const ObligationsJudgment result = JudgeObligations(record, {});
+
+  EXPECT_THAT(result.obligations.licenses, IsEmpty());
+  ASSERT_THAT(Kinds(result.flags), ElementsAre(FlagKind::kUnknownLicense));
+  EXPECT_THAT(result.flags[0].message,
+              HasSubstr("declared weights license \"MIT and Apache-2.0\" "
+                        "cannot be parsed"));
+}
+
+}  // namespace
+}  // namespace pedigree::core::judgment
