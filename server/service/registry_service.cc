@@ -1101,8 +1101,8 @@ RegistryService::ListDatasetUsersImpl(
     case v1::ListDatasetUsersRequest::kName:
       if (request.name().empty() ||
           request.name().size() > rec::kMaxTextLength) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "name: must be 1 to ", rec::kMaxTextLength, " bytes"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("name: must be 1 to ", rec::kMaxTextLength, " bytes"));
       }
       query.name = request.name();
       break;

@@ -135,8 +135,7 @@ class RegistryService final : public v1::Registry::Service {
                           const v1::GetLineageRequest* request,
                           v1::GetLineageResponse* response) override;
   grpc::Status ListDatasetUsers(
-      grpc::ServerContext* context,
-      const v1::ListDatasetUsersRequest* request,
+      grpc::ServerContext* context, const v1::ListDatasetUsersRequest* request,
       v1::ListDatasetUsersResponse* response) override;
   grpc::Status GetCheckpoint(grpc::ServerContext* context,
                              const v1::GetCheckpointRequest* request,

@@ -57,8 +57,7 @@ class MockRegistryStore : public RegistryStore {
               GetJudgments, (const std::vector<int64_t>& record_ids),
               (override));
   MOCK_METHOD(absl::StatusOr<DatasetUserPage>, ListDatasetUsers,
-              (const DatasetQuery& query, const PageRequest& page),
-              (override));
+              (const DatasetQuery& query, const PageRequest& page), (override));
   MOCK_METHOD(absl::StatusOr<LogCheckpointRow>, GetLatestCheckpoint, (),
               (override));
   MOCK_METHOD(absl::StatusOr<LogCheckpointRow>, GetCheckpoint,
