@@ -21,15 +21,19 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
 #include "client/cli/lineage_render.h"
 #include "client/lib/bundle.h"
 #include "client/lib/convert.h"
 #include "client/lib/directory_hasher.h"
+#include "client/lib/export.h"
+#include "client/lib/hf_card.h"
 #include "client/lib/log_monitor.h"
 #include "client/lib/log_state.h"
 #include "client/lib/log_verifier.h"
 #include "client/lib/meta_file.h"
 #include "client/lib/pedigree_client.h"
+#include "client/lib/policy.h"
 #include "client/lib/verify.h"
 #include "core/crypto/keys.h"
 #include "core/dsse/envelope.h"
@@ -728,8 +732,41 @@ absl::Status RunKeyAdd(const CliConfig& config, std::ostream& out) {
 // --- verify
 // --------------------------------------------------------------------
 
+// What `verify --policy` found.
+struct PolicyReport {
+  std::string file;
+  // False when the record did not verify (nothing to judge).
+  bool evaluated = false;
+  std::vector<PolicyViolation> violations;
+};
+
+Json PolicyReportJson(const PolicyReport& report) {
+  Json violations = Json::array();
+  for (const PolicyViolation& violation : report.violations) {
+    violations.push_back(
+        {{"rule", violation.rule}, {"message", violation.message}});
+  }
+  return {{"file", report.file},
+          {"evaluated", report.evaluated},
+          {"passed", report.evaluated && report.violations.empty()},
+          {"violations", std::move(violations)}};
+}
+
+void PrintPolicyReport(const PolicyReport& report, std::ostream& out) {
+  if (!report.evaluated) {
+    out << "policy " << report.file
+        << " NOT evaluated: the record did not verify\n";
+  } else if (report.violations.empty()) {
+    out << "policy " << report.file << " passed\n";
+  }
+  for (const PolicyViolation& violation : report.violations) {
+    out << "POLICY " << violation.rule << ": " << violation.message << "\n";
+  }
+}
+
 void PrintVerification(const CliConfig& config, const Verification& result,
-                       const LogReport& log, std::ostream& out) {
+                       const LogReport& log, std::ostream& out,
+                       const PolicyReport* policy = nullptr) {
   if (config.output == OutputFormat::kJson) {
     Json files = Json::array();
     for (const FileCheck& file : result.files) {
@@ -742,16 +779,17 @@ void PrintVerification(const CliConfig& config, const Verification& result,
     for (const std::string& problem : result.problems) {
       problems.push_back(problem);
     }
-    out << DumpJson({{"verified", result.verified},
-                     {"ref", result.ref},
-                     {"record_digest", result.record_digest},
-                     {"root_digest", result.root_digest},
-                     {"local_root_digest", result.local_root_digest},
-                     {"signer", result.signer_key_id},
-                     {"files", std::move(files)},
-                     {"problems", std::move(problems)},
-                     {"log", LogReportJson(log)}})
-        << "\n";
+    Json json = {{"verified", result.verified},
+                 {"ref", result.ref},
+                 {"record_digest", result.record_digest},
+                 {"root_digest", result.root_digest},
+                 {"local_root_digest", result.local_root_digest},
+                 {"signer", result.signer_key_id},
+                 {"files", std::move(files)},
+                 {"problems", std::move(problems)},
+                 {"log", LogReportJson(log)}};
+    if (policy != nullptr) json["policy"] = PolicyReportJson(*policy);
+    out << DumpJson(json) << "\n";
     return;
   }
   if (result.verified) {
@@ -759,19 +797,27 @@ void PrintVerification(const CliConfig& config, const Verification& result,
         << ", root sha256:" << result.root_digest << ") signed by "
         << result.signer_key_id << "\n"
         << LogReportLine(log);
-    return;
+  } else {
+    for (const std::string& problem : result.problems) {
+      out << problem << "\n";
+    }
   }
-  for (const std::string& problem : result.problems) {
-    out << problem << "\n";
-  }
+  if (policy != nullptr) PrintPolicyReport(*policy, out);
 }
 
 // Reports `result` and sets *verified; loud on stderr when it failed.
 void FinishVerify(const CliConfig& config, const Verification& result,
                   const LogReport& log, std::ostream& out, std::ostream& err,
-                  bool* verified) {
-  PrintVerification(config, result, log, out);
+                  bool* verified, const PolicyReport* policy = nullptr) {
+  PrintVerification(config, result, log, out, policy);
   *verified = result.verified;
+  if (policy != nullptr && !policy->violations.empty()) {
+    *verified = false;
+    err << "pedigree: policy " << policy->file
+        << " failed: " << policy->violations.size()
+        << (policy->violations.size() == 1 ? " violation" : " violations")
+        << "\n";
+  }
   if (!result.verified) {
     for (const std::string& problem : result.problems) {
       if (absl::StartsWith(problem, "LOG "))
@@ -859,6 +905,16 @@ absl::Status RunVerifyBundle(const CliConfig& config, std::ostream& out,
 absl::Status RunVerify(const CliConfig& config, std::ostream& out,
                        std::ostream& err, bool* verified) {
   const VerifyConfig& verify = config.verify;
+  // The policy first: a bad policy file fails before any work.
+  std::optional<Policy> policy;
+  if (!verify.policy.empty()) {
+    if (!verify.bundle.empty()) {
+      return absl::InvalidArgumentError(
+          "--policy cannot be used with --bundle: the policy reads the "
+          "registry's judgment");
+    }
+    PEDIGREE_ASSIGN_OR_RETURN(policy, ReadPolicyFile(verify.policy));
+  }
   if (!verify.bundle.empty()) {
     return RunVerifyBundle(config, out, err, verified);
   }
@@ -939,7 +995,33 @@ absl::Status RunVerify(const CliConfig& config, std::ostream& out,
       result.verified = false;
     }
   }
-  FinishVerify(config, result, report, out, err, verified);
+  // The policy judges only a record that verified.
+  std::optional<PolicyReport> policy_report;
+  if (policy.has_value()) {
+    policy_report.emplace();
+    policy_report->file = verify.policy;
+    if (result.verified) {
+      absl::StatusOr<PolicyInputs> inputs = FetchPolicyInputs(
+          client, *policy, result.record_digest, chosen->envelope());
+      if (!inputs.ok()) {
+        const absl::StatusCode code = inputs.status().code();
+        if (code == absl::StatusCode::kUnavailable ||
+            code == absl::StatusCode::kDeadlineExceeded) {
+          return RegistryError(config, "verify --policy: ", inputs.status());
+        }
+        // The record verified, so any other failure is the registry's.
+        return absl::DataLossError(
+            absl::StrCat("verify --policy: cannot read the registry's "
+                         "judgment: ",
+                         inputs.status().message()));
+      }
+      policy_report->evaluated = true;
+      policy_report->violations =
+          EvaluatePolicy(*policy, inputs->record, inputs->lineage);
+    }
+  }
+  FinishVerify(config, result, report, out, err, verified,
+               policy_report.has_value() ? &*policy_report : nullptr);
   return absl::OkStatus();
 }
 
@@ -975,6 +1057,165 @@ absl::StatusOr<v1::GetRecordResponse> FetchRecord(const CliConfig& config,
   return record;
 }
 
+// --- the registry's judgment (docs/judgment.md), shown by show and lineage
+
+// `text` from the registry on one terminal line: control characters
+// (including newlines) become '?'.
+std::string OneLine(absl::string_view text) {
+  std::string line(text);
+  for (char& c : line) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) c = '?';
+  }
+  return line;
+}
+
+// The judgment of a GetRecord answer, or nullptr when the registry has none
+// (a judgment without a label counts as none: it cannot be read).
+const v1::Judgment* JudgmentOf(const v1::GetRecordResponse& response) {
+  if (!response.has_judgment() || response.judgment().label().empty()) {
+    return nullptr;
+  }
+  return &response.judgment();
+}
+
+Json ReasonsJson(
+    const google::protobuf::RepeatedPtrField<v1::JudgmentReason>& reasons) {
+  Json list = Json::array();
+  for (const v1::JudgmentReason& reason : reasons) {
+    list.push_back({{"rule", reason.rule()}, {"message", reason.message()}});
+  }
+  return list;
+}
+
+// The judgment as JSON, mirroring pedigree.v1.Judgment field by field (proto
+// field names, every field present); null when there is none.
+// monthly_active_users_limit is null when there is no limit (the proto's 0).
+Json JudgmentJson(const v1::Judgment* judgment) {
+  if (judgment == nullptr) return Json(nullptr);
+  const v1::Obligations& obligations = judgment->obligations();
+  Json licenses = Json::array();
+  for (const v1::BindingLicense& license : obligations.licenses()) {
+    licenses.push_back({{"license_id", license.license_id()},
+                        {"from_ref", license.from_ref()},
+                        {"via", license.via()}});
+  }
+  Json flags = Json::array();
+  for (const v1::JudgmentFlag& flag : judgment->flags()) {
+    flags.push_back({{"kind", flag.kind()},
+                     {"message", flag.message()},
+                     {"ancestor", flag.ancestor()}});
+  }
+  Json limit = obligations.monthly_active_users_limit() == 0
+                   ? Json(nullptr)
+                   : Json(obligations.monthly_active_users_limit());
+  return Json{
+      {"rule_set_version", judgment->rule_set_version()},
+      {"declared_weights_license", judgment->declared_weights_license()},
+      {"label", judgment->label()},
+      {"label_reasons", ReasonsJson(judgment->label_reasons())},
+      {"mof_class", judgment->mof_class()},
+      {"mof_reasons", ReasonsJson(judgment->mof_reasons())},
+      {"mof_warnings", ReasonsJson(judgment->mof_warnings())},
+      {"obligations",
+       {{"licenses", std::move(licenses)},
+        {"commercial_use", obligations.commercial_use()},
+        {"monthly_active_users_limit", std::move(limit)},
+        {"use_restrictions", obligations.use_restrictions()},
+        {"attribution_texts",
+         std::vector<std::string>(obligations.attribution_texts().begin(),
+                                  obligations.attribution_texts().end())},
+        {"name_prefixes",
+         std::vector<std::string>(obligations.name_prefixes().begin(),
+                                  obligations.name_prefixes().end())}}},
+      {"flags", std::move(flags)}};
+}
+
+void PrintReasons(
+    const google::protobuf::RepeatedPtrField<v1::JudgmentReason>& reasons,
+    absl::string_view prefix, std::ostream& out) {
+  for (const v1::JudgmentReason& reason : reasons) {
+    out << "    " << prefix << OneLine(reason.rule()) << ": "
+        << OneLine(reason.message()) << "\n";
+  }
+}
+
+// Prints the judgment section of `pedigree show`:
+//
+//   judgment (pedigree-rules/1)
+//     label        open_weight_restricted
+//       label.weights_license_restricted: ...
+//     mof class    none
+//       mof.class_iii.model_architecture_not_stated: ...
+//       warning mof.final_parameters_license_wrong_type: ...
+//     obligations
+//       license    MIT (declared by this record)
+//       license    LicenseRef-Llama-3.1-Community (from acme/base@v1 via
+//                  finetune)
+//       commercial use     allowed | NOT allowed
+//       user limit         700000000 monthly active users | none
+//       use restrictions   yes | no
+//       attribution        "Built with Llama"
+//       name prefix        "Llama"
+//     flags        2 | none
+//   FLAG declared_license_differs_from_inherited: ... (ancestor acme/base@v1)
+void PrintJudgment(const v1::Judgment* judgment, std::ostream& out) {
+  if (judgment == nullptr) {
+    out << "judgment: none (the registry has not judged this record)\n";
+    return;
+  }
+  out << "judgment (" << OneLine(judgment->rule_set_version()) << ")\n";
+  out << "  label        " << OneLine(judgment->label()) << "\n";
+  PrintReasons(judgment->label_reasons(), "", out);
+  out << "  mof class    " << OneLine(judgment->mof_class()) << "\n";
+  PrintReasons(judgment->mof_reasons(), "", out);
+  PrintReasons(judgment->mof_warnings(), "warning ", out);
+  const v1::Obligations& obligations = judgment->obligations();
+  out << "  obligations\n";
+  for (const v1::BindingLicense& license : obligations.licenses()) {
+    out << "    license            " << OneLine(license.license_id());
+    if (license.from_ref().empty()) {
+      out << " (declared by this record)\n";
+    } else {
+      out << " (from " << OneLine(license.from_ref());
+      if (!license.via().empty()) out << " via " << OneLine(license.via());
+      out << ")\n";
+    }
+  }
+  if (obligations.licenses_size() == 0) {
+    out << "    license            none binding\n";
+  }
+  out << "    commercial use     "
+      << (obligations.commercial_use() ? "allowed" : "NOT allowed") << "\n";
+  out << "    user limit         ";
+  if (obligations.monthly_active_users_limit() == 0) {
+    out << "none\n";
+  } else {
+    out << obligations.monthly_active_users_limit()
+        << " monthly active users\n";
+  }
+  out << "    use restrictions   "
+      << (obligations.use_restrictions() ? "yes" : "no") << "\n";
+  for (const std::string& text : obligations.attribution_texts()) {
+    out << "    attribution        " << Quoted(text) << "\n";
+  }
+  for (const std::string& prefix : obligations.name_prefixes()) {
+    out << "    name prefix        " << Quoted(prefix) << "\n";
+  }
+  if (judgment->flags_size() == 0) {
+    out << "  flags        none\n";
+    return;
+  }
+  out << "  flags        " << judgment->flags_size() << "\n";
+  for (const v1::JudgmentFlag& flag : judgment->flags()) {
+    out << "FLAG " << OneLine(flag.kind()) << ": " << OneLine(flag.message());
+    if (!flag.ancestor().empty()) {
+      out << " (ancestor " << OneLine(flag.ancestor()) << ")";
+    }
+    out << "\n";
+  }
+}
+
 absl::Status RunShow(const CliConfig& config, std::ostream& out) {
   PedigreeClient client = MakeClient(config);
   PEDIGREE_ASSIGN_OR_RETURN(
@@ -991,7 +1232,8 @@ absl::Status RunShow(const CliConfig& config, std::ostream& out) {
     }
     out << DumpJson({{"summary", SummaryJson(summary)},
                      {"record", ProtoJson(record)},
-                     {"signers", std::move(signers)}})
+                     {"signers", std::move(signers)},
+                     {"judgment", JudgmentJson(JudgmentOf(response))}})
         << "\n";
     return absl::OkStatus();
   }
@@ -1047,6 +1289,7 @@ absl::Status RunShow(const CliConfig& config, std::ostream& out) {
         << (key.status() == v1::KEY_STATUS_ACTIVE ? "active" : "revoked")
         << ")\n";
   }
+  PrintJudgment(JudgmentOf(response), out);
   return absl::OkStatus();
 }
 
@@ -1193,6 +1436,18 @@ absl::Status RunLineage(const CliConfig& config, std::ostream& out) {
     if (!node.record().weights_license().empty()) {
       node_view.notes.push_back(node.record().weights_license());
     }
+    if (node.has_judgment() && !node.judgment().label().empty()) {
+      NodeJudgmentView judgment;
+      judgment.label = node.judgment().label();
+      judgment.mof_class = node.judgment().mof_class();
+      for (const v1::JudgmentFlag& flag : node.judgment().flags()) {
+        judgment.flags.push_back(flag.kind());
+      }
+      node_view.judgment = std::move(judgment);
+    } else {
+      // Never clean-looking: say that the registry has no judgment.
+      node_view.notes.push_back("not judged");
+    }
     view.nodes.push_back(std::move(node_view));
   }
   for (const v1::LineageEdge& edge : response->edges()) {
@@ -1212,6 +1467,115 @@ absl::Status RunLineage(const CliConfig& config, std::ostream& out) {
     case LineageFormat::kDot:
       out << RenderDot(view);
       break;
+  }
+  return absl::OkStatus();
+}
+
+// --- datasets used-by
+// ---------------------------------------------------------
+
+// The lowercase hex digest of a --sha256 argument: 64 hex digits, any case,
+// optionally prefixed "sha256:".
+absl::StatusOr<std::string> DatasetDigest(absl::string_view text) {
+  absl::string_view hex = text;
+  absl::ConsumePrefix(&hex, "sha256:");
+  std::string digest = absl::AsciiStrToLower(hex);
+  if (!core::IsLowerHex(digest, 32)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("datasets used-by --sha256: ", Quoted(text),
+                     " is not a SHA-256 digest (64 hex digits)"));
+  }
+  return digest;
+}
+
+absl::Status RunDatasetsUsedBy(const CliConfig& config, std::ostream& out) {
+  const DatasetsUsedByConfig& used_by = config.datasets_used_by;
+  v1::ListDatasetUsersRequest request;
+  std::string described;  // "dataset NAME" or "a dataset with sha256 HEX"
+  if (used_by.by_sha256) {
+    PEDIGREE_ASSIGN_OR_RETURN(std::string digest,
+                              DatasetDigest(used_by.dataset));
+    described = absl::StrCat("a dataset with sha256 ", digest);
+    request.set_sha256(std::move(digest));
+  } else {
+    if (used_by.dataset.empty()) {
+      return absl::InvalidArgumentError(
+          "datasets used-by: the dataset name must not be empty");
+    }
+    described = absl::StrCat("dataset ", OneLine(used_by.dataset));
+    request.set_name(used_by.dataset);
+  }
+  request.set_downstream(used_by.downstream);
+  PedigreeClient client = MakeClient(config);
+  absl::StatusOr<std::vector<v1::DatasetUser>> users =
+      client.ListAllDatasetUsers(request, kMaxDatasetUsers);
+  if (!users.ok()) {
+    if (users.status().code() == absl::StatusCode::kOutOfRange) {
+      // Too many to list: an operation failure, not a usage error.
+      return absl::ResourceExhaustedError(
+          absl::StrCat("datasets used-by: ", users.status().message(),
+                       "; refusing to print a partial list"));
+    }
+    return RegistryError(config, "datasets used-by: ", users.status());
+  }
+  if (config.output == OutputFormat::kJson) {
+    Json entries = Json::array();
+    for (const v1::DatasetUser& user : *users) {
+      Json uses = Json::array();
+      for (const v1::DatasetUse& use : user.uses()) {
+        uses.push_back({{"name", use.name()},
+                        {"role", use.role()},
+                        {"disclosure", use.disclosure()}});
+      }
+      const bool direct = user.distance() == 0;
+      entries.push_back(
+          {{"record", SummaryJson(user.record())},
+           {"uses", std::move(uses)},
+           {"distance", user.distance()},
+           {"via_record_digest",
+            direct ? Json(nullptr) : Json(user.via_record_digest())},
+           {"via_ref", direct ? Json(nullptr) : Json(user.via_ref())}});
+    }
+    Json dataset = used_by.by_sha256 ? Json{{"sha256", request.sha256()}}
+                                     : Json{{"name", request.name()}};
+    out << DumpJson({{"dataset", std::move(dataset)},
+                     {"downstream", used_by.downstream},
+                     {"users", std::move(entries)}})
+        << "\n";
+    return absl::OkStatus();
+  }
+  if (users->empty()) {
+    out << "no record declares " << described << "\n";
+    return absl::OkStatus();
+  }
+  size_t direct = 0;
+  for (const v1::DatasetUser& user : *users) {
+    if (user.distance() == 0) ++direct;
+  }
+  out << "trained on " << described << ": " << direct
+      << (direct == 1 ? " record" : " records") << "\n";
+  bool downstream_heading = false;
+  for (const v1::DatasetUser& user : *users) {
+    if (user.distance() == 0) {
+      out << "  " << OneLine(user.record().ref());
+      for (int i = 0; i < user.uses_size(); ++i) {
+        const v1::DatasetUse& use = user.uses(i);
+        out << (i == 0 ? "  " : "; ") << OneLine(use.name()) << " ("
+            << OneLine(use.role()) << ", " << OneLine(use.disclosure()) << ")";
+      }
+      out << "\n";
+      continue;
+    }
+    if (!downstream_heading) {
+      out << "downstream: " << users->size() - direct
+          << (users->size() - direct == 1 ? " record" : " records") << "\n";
+      downstream_heading = true;
+    }
+    out << "  " << OneLine(user.record().ref()) << "  via "
+        << OneLine(user.via_ref()) << " (distance " << user.distance() << ")\n";
+  }
+  if (used_by.downstream && !downstream_heading) {
+    out << "downstream: none\n";
   }
   return absl::OkStatus();
 }
@@ -1421,6 +1785,189 @@ absl::Status RunBundle(const CliConfig& config, std::ostream& out) {
   return absl::OkStatus();
 }
 
+// --- export
+// ------------------------------------------------------------------
+
+// The deepest lineage the registry walks (it clamps larger requests).
+constexpr int kExportLineageDepth = 64;
+
+// Prints the export of config.export_command.model to `out` or writes it to
+// the -o file. A record the registry does not know is reported on `err` and
+// sets *found to false (exit 1), as the export failed rather than its usage.
+absl::Status RunExport(const CliConfig& config, std::ostream& out,
+                       std::ostream& err, bool* found) {
+  const ExportConfig& export_config = config.export_command;
+  absl::StatusOr<ExportFormat> format = ParseExportFormat(export_config.format);
+  if (!format.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--format: ", format.status().message()));
+  }
+  PedigreeClient client = MakeClient(config);
+  absl::StatusOr<v1::GetRecordResponse> record =
+      FetchRecord(config, client, export_config.model, "export");
+  if (record.status().code() == absl::StatusCode::kNotFound) {
+    err << "pedigree: " << record.status().message() << std::endl;
+    *found = false;
+    return absl::OkStatus();
+  }
+  if (!record.ok()) return record.status();
+  const std::string& ref = record->summary().ref();
+  v1::GetLineageRequest request;
+  request.set_ref(ref);
+  request.set_direction(v1::LINEAGE_DIRECTION_ANCESTORS);
+  request.set_max_depth(kExportLineageDepth);
+  absl::StatusOr<v1::GetLineageResponse> lineage = client.GetLineage(request);
+  if (!lineage.ok()) {
+    return RegistryError(config, absl::StrCat("export ", ref, ": "),
+                         lineage.status());
+  }
+  absl::StatusOr<std::string> document = Export(*format, *record, *lineage);
+  if (!document.ok()) {
+    return absl::DataLossError(
+        absl::StrCat("export ", ref, ": the registry's answer cannot be ",
+                     "exported: ", document.status().message()));
+  }
+  if (export_config.out_file.empty()) {
+    out << *document;
+    return absl::OkStatus();
+  }
+  absl::Status written =
+      WriteFileAtomically(export_config.out_file, *document, 0644);
+  if (!written.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("-o: ", written.message()));
+  }
+  return absl::OkStatus();
+}
+
+// --- import-hf
+// ------------------------------------------------------------------
+
+// Returns `value` unless it is empty (a flag not given).
+std::optional<std::string> Given(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  return value;
+}
+
+absl::StatusOr<HfImportOptions> ImportHfOptions(const ImportHfConfig& flags) {
+  HfImportOptions options;
+  for (const std::string& flag : flags.base_versions) {
+    const size_t equals = flag.find('=');
+    if (equals == std::string::npos || equals == 0 ||
+        equals + 1 == flag.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--base-version ", Quoted(flag), ": expected ORG/NAME=VERSION"));
+    }
+    const std::string id = flag.substr(0, equals);
+    for (const auto& [known, version] : options.base_versions) {
+      if (absl::EqualsIgnoreCase(known, id)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--base-version ", Quoted(id), ": given twice"));
+      }
+    }
+    options.base_versions[id] = flag.substr(equals + 1);
+  }
+  options.relation = Given(flags.relation);
+  options.license = Given(flags.license);
+  options.license_url = Given(flags.license_url);
+  options.code_license = Given(flags.code_license);
+  options.description = Given(flags.description);
+  options.release_date = Given(flags.release_date);
+  options.publisher = Given(flags.publisher);
+  options.jurisdiction = Given(flags.jurisdiction);
+  options.dataset_role = Given(flags.dataset_role);
+  options.dataset_disclosure = Given(flags.dataset_disclosure);
+  options.openness_claim = Given(flags.openness_claim);
+  return options;
+}
+
+absl::Status RunImportHf(const CliConfig& config, std::ostream& out,
+                         std::ostream& err) {
+  const ImportHfConfig& flags = config.import_hf;
+  std::string model = "NAMESPACE/NAME@VERSION";
+  if (!flags.model.empty()) {
+    absl::StatusOr<core::record::ModelRef> ref =
+        core::record::ParseModelRef(flags.model);
+    if (!ref.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--model: ", ref.status().message()));
+    }
+    model = flags.model;
+  }
+  PEDIGREE_ASSIGN_OR_RETURN(HfImportOptions options, ImportHfOptions(flags));
+  std::string card;
+  PEDIGREE_RETURN_IF_ERROR(
+      ReadSmallFile(flags.card, "model card", kMaxModelCardSize, &card));
+  absl::StatusOr<HfImport> imported = ImportHfCard(card, options);
+  if (!imported.ok()) {
+    // Problems in the card name the card; problems with flags name the flag.
+    const absl::string_view message = imported.status().message();
+    if (absl::StartsWith(message, "line ") ||
+        absl::StartsWith(message, "the model card") ||
+        absl::StartsWith(message, "front matter") ||
+        absl::StartsWith(message, "model card")) {
+      return absl::Status(imported.status().code(),
+                          absl::StrCat(flags.card, ": ", message));
+    }
+    return imported.status();
+  }
+
+  const bool to_stdout = flags.out_file.empty() || flags.out_file == "-";
+  if (!to_stdout) {
+    if (flags.force) {
+      PEDIGREE_RETURN_IF_ERROR(
+          WriteFileAtomically(flags.out_file, imported->meta_json, 0644));
+    } else {
+      PEDIGREE_ASSIGN_OR_RETURN(const int fd,
+                                CreateExclusive(flags.out_file, 0644));
+      ScopedFd file(fd);
+      absl::Status written =
+          FinishFile(&file, flags.out_file, imported->meta_json, 0644);
+      if (!written.ok()) {
+        unlink(flags.out_file.c_str());
+        return written;
+      }
+    }
+  }
+  for (const std::string& note : imported->notes) {
+    err << "pedigree: note: " << note << "\n";
+  }
+  const std::string meta_path = to_stdout ? "meta.json" : flags.out_file;
+  if (config.output == OutputFormat::kJson) {
+    Json missing = Json::array();
+    for (const HfMissingField& field : imported->missing) {
+      missing.push_back({{"field", field.field}, {"hint", field.hint}});
+    }
+    Json result = {
+        {"meta_file", to_stdout ? Json(nullptr) : Json(flags.out_file)},
+        {"complete", imported->missing.empty()},
+        {"missing", std::move(missing)},
+        {"notes", imported->notes},
+        {"languages", imported->languages},
+        {"meta", Json::parse(imported->meta_json, nullptr,
+                             /*allow_exceptions=*/false)}};
+    out << DumpJson(result) << "\n";
+    return absl::OkStatus();
+  }
+  std::ostream& report = to_stdout ? err : out;
+  if (to_stdout) {
+    out << imported->meta_json;
+  } else {
+    report << "wrote " << flags.out_file << "\n";
+  }
+  if (imported->missing.empty()) {
+    report << "complete: nothing left to fill in\n";
+  } else {
+    report << "to fill in (null in the meta file): " << imported->missing.size()
+           << "\n";
+    for (const HfMissingField& field : imported->missing) {
+      report << "  " << field.field << "  <- " << field.hint << "\n";
+    }
+  }
+  report << "next: pedigree publish MODEL_DIR --model " << model
+         << " --key KEY --meta " << meta_path << " --dry-run\n";
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int ExitCodeFor(const absl::Status& status) {
@@ -1484,6 +2031,15 @@ int RunCommand(const CliConfig& config, std::ostream& out, std::ostream& err) {
       break;
     case Command::kBundle:
       status = RunBundle(config, out);
+      break;
+    case Command::kExport:
+      status = RunExport(config, out, err, &verified);
+      break;
+    case Command::kImportHf:
+      status = RunImportHf(config, out, err);
+      break;
+    case Command::kDatasetsUsedBy:
+      status = RunDatasetsUsedBy(config, out);
       break;
   }
   out.flush();

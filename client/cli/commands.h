@@ -12,13 +12,23 @@
 //      key file that already exists, ...)
 //   3  the registry is unreachable
 //
-// Verbs that need no registry: keygen, hash, publish --dry-run. The others
+// Verbs that need no registry: keygen, hash, publish --dry-run, import-hf.
+// The others
 // (namespace create, key add, publish, verify, show, history, search,
-// lineage) talk to the registry at CliConfig::server through PedigreeClient.
+// lineage, datasets used-by) talk to the registry at CliConfig::server
+// through PedigreeClient.
+//
+// `show` and `lineage` print the registry's judgment of each record
+// (docs/judgment.md): label, MOF class, reasons, effective obligations and
+// flags ("FLAG <kind>: ..."); a record the registry has not judged says so,
+// never looking clean. `datasets used-by X` lists the records that declare
+// dataset X (by name, or by SHA-256 with --sha256) and, with --downstream,
+// their descendants; no user at all is not an error (exit 0).
 // `verify` exits 1 when verification fails: a file mismatches, is missing or
 // is unexpected, no record is known, no signature verifies with an active key
 // of the record's namespace, the record is for another ref, or its log
-// inclusion is not proven.
+// inclusion is not proven; and, with --policy, when the verified record
+// breaks a rule of the policy (docs/policy.md).
 //
 // The transparency log (docs/bundle-format.md, client/lib/log_monitor.h):
 // the log key is pinned by --log-key, PEDIGREE_LOG_KEY or the config file
@@ -31,6 +41,7 @@
 // with no pinned key publishes without checking the log (and says so on
 // stderr); `bundle` and `log checkpoint` need a pinned key (2 otherwise).
 
+#include <cstddef>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -65,6 +76,9 @@ enum class Command {
   kLogKey,
   kLogCheckpoint,
   kBundle,
+  kExport,
+  kImportHf,
+  kDatasetsUsedBy,
 };
 enum class OutputFormat { kText, kJson };
 
@@ -114,11 +128,52 @@ struct VerifyConfig {
   // Offline: the publisher's public key PEM file the signature must verify
   // with (the bundle's own keys are never trusted).
   std::string trusted_key;
+  // A policy file (docs/policy.md, client/lib/policy.h): after the record
+  // verified, its judgment and its ancestors' must satisfy every rule, else
+  // exit 1 listing each violation. Read before anything else (a bad file
+  // exits 2); needs the registry (not with --bundle).
+  std::string policy;
 };
 
 struct LogKeyConfig {
   // Pin the key (trust on first use) instead of only printing it.
   bool pin = false;
+};
+
+// `pedigree export`: the release as an SPDX 3.0.1 or CycloneDX 1.6 document
+// (client/lib/export.h) with its ancestors, to `out` or to the file `out_file`.
+// An unknown format is a usage error (2); a record the registry does not
+// know is an operation failure (1).
+struct ExportConfig {
+  std::string model;     // "namespace/name@version" (or "namespace/name")
+  std::string format;    // "spdx3" or "cyclonedx"
+  std::string out_file;  // empty: write to `out`
+};
+
+// `pedigree import-hf`: a Hugging Face model card's front matter as a publish
+// meta file (client/lib/hf_card.h, docs/import-hf.md). Empty strings mean
+// "not given". Writes the meta file to `out_file` (refusing an existing file
+// unless `force`) or, without it, to `out` with the report on `err`. Exit 0
+// with the fields still to fill in listed; 2 for a card or flag that cannot
+// be mapped.
+struct ImportHfConfig {
+  std::string card;      // README.md
+  std::string out_file;  // empty or "-": the meta file goes to `out`
+  bool force = false;
+  // "namespace/name@version" of the release, to print the publish command.
+  std::string model;
+  std::vector<std::string> base_versions;  // "org/name=VERSION", repeatable
+  std::string relation;
+  std::string license;
+  std::string license_url;
+  std::string code_license;
+  std::string description;
+  std::string release_date;
+  std::string publisher;
+  std::string jurisdiction;
+  std::string dataset_role;
+  std::string dataset_disclosure;
+  std::string openness_claim;
 };
 
 struct BundleConfig {
@@ -147,6 +202,19 @@ struct SearchConfig {
 
 enum class LineageDirection { kUp, kDown, kBoth };
 enum class LineageFormat { kTree, kJson, kDot };
+
+// `pedigree datasets used-by`: which records declare a dataset and, with
+// `downstream`, every descendant of those records (docs/judgment.md). With
+// `by_sha256`, `dataset` is the data's SHA-256 (64 hex digits, any case, an
+// optional "sha256:" prefix); else the dataset name exactly as records
+// declare it (a 64-hex name is still a name). More than
+// kMaxDatasetUsers users is an error (exit 1), never a silent cut.
+inline constexpr size_t kMaxDatasetUsers = 10000;
+struct DatasetsUsedByConfig {
+  std::string dataset;
+  bool by_sha256 = false;
+  bool downstream = false;
+};
 
 struct LineageConfig {
   std::string model;  // "namespace/name" (latest) or "namespace/name@version"
@@ -188,6 +256,9 @@ struct CliConfig {
   LineageConfig lineage;
   LogKeyConfig log_key_command;
   BundleConfig bundle;
+  ExportConfig export_command;
+  ImportHfConfig import_hf;
+  DatasetsUsedByConfig datasets_used_by;
 };
 
 // Runs config.command. See the file comment for streams and exit codes.

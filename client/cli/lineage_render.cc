@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -122,6 +123,45 @@ std::string SanitizeForTerminal(const std::string& text) {
   return out;
 }
 
+// "open_weight_restricted, MOF none" (raw, not sanitized).
+std::string JudgmentText(const NodeJudgmentView& judgment) {
+  std::string text = judgment.label;
+  if (!judgment.mof_class.empty()) {
+    if (!text.empty()) text += ", ";
+    text += "MOF " + judgment.mof_class;
+  }
+  return text;
+}
+
+// What the parentheses after a label hold: "note, note; judgment" (raw).
+std::string AnnotationText(const std::vector<std::string>& notes,
+                           const std::optional<NodeJudgmentView>& judgment) {
+  std::string text;
+  for (const std::string& note : notes) {
+    if (!text.empty()) text += ", ";
+    text += note;
+  }
+  if (judgment.has_value()) {
+    const std::string judged = JudgmentText(*judgment);
+    if (!judged.empty()) {
+      if (!text.empty()) text += "; ";
+      text += judged;
+    }
+  }
+  return text;
+}
+
+// "kind, kind" of a flagged node's judgment; "" when it is not flagged.
+std::string FlagsText(const LineageNodeView* node) {
+  std::string text;
+  if (node == nullptr || !node->judgment.has_value()) return text;
+  for (const std::string& flag : node->judgment->flags) {
+    if (!text.empty()) text += ", ";
+    text += flag;
+  }
+  return text;
+}
+
 class TreeWriter {
  public:
   TreeWriter(const Graph& graph, const TreeOptions& options)
@@ -158,11 +198,13 @@ class TreeWriter {
       out_ += item.last ? glyphs_.last : glyphs_.tee;
       out_ += "[" + SanitizeForTerminal(item.neighbor->relation) + "] ";
       if (expanded.count(id) > 0) {
-        out_ += SanitizeForTerminal(graph_.Label(id)) + " (*)\n";
+        out_ += SanitizeForTerminal(graph_.Label(id)) + " (*)" +
+                FlagMarker(id) + "\n";
       } else if (item.depth >= max_depth &&
                  !graph_.Next(id, direction).empty()) {
         // Not marked expanded: a shorter path may still expand it.
-        out_ += SanitizeForTerminal(graph_.Label(id)) + " (...)\n";
+        out_ += SanitizeForTerminal(graph_.Label(id)) + " (...)" +
+                FlagMarker(id) + "\n";
       } else {
         expanded.insert(id);
         out_ += NodeText(id) + "\n";
@@ -189,24 +231,31 @@ class TreeWriter {
   std::string Take() { return std::move(out_); }
 
  private:
-  // "label (note, note)".
+  // "label (note, note; judgment) ! flagged: kind".
   std::string NodeText(const std::string& id) const {
     const LineageNodeView* node = graph_.Find(id);
     std::string text = SanitizeForTerminal(graph_.Label(id));
-    std::vector<std::string> unknown_notes = {"unknown record"};
-    const std::vector<std::string>& notes =
-        node == nullptr ? unknown_notes : node->notes;
-    if (notes.empty()) return text;
-    std::string joined;
-    for (const std::string& note : notes) {
-      if (!joined.empty()) joined += ", ";
-      joined += SanitizeForTerminal(note);
+    const std::string annotation =
+        node == nullptr ? std::string("unknown record")
+                        : AnnotationText(node->notes, node->judgment);
+    if (!annotation.empty()) {
+      text += " ";
+      if (options_.color) text += "\x1b[2m";
+      text += "(" + SanitizeForTerminal(annotation) + ")";
+      if (options_.color) text += "\x1b[0m";
     }
-    text += " ";
-    if (options_.color) text += "\x1b[2m";
-    text += "(" + joined + ")";
-    if (options_.color) text += "\x1b[0m";
-    return text;
+    return text + FlagMarker(id);
+  }
+
+  // " ! flagged: kind, kind" for a flagged node, else "".
+  std::string FlagMarker(const std::string& id) const {
+    const std::string flags = FlagsText(graph_.Find(id));
+    if (flags.empty()) return "";
+    std::string marker = " ";
+    if (options_.color) marker += "\x1b[1;31m";
+    marker += "! flagged: " + SanitizeForTerminal(flags);
+    if (options_.color) marker += "\x1b[0m";
+    return marker;
   }
 
   const Graph& graph_;
@@ -298,6 +347,15 @@ std::string RenderJson(const LineageView& view) {
     entry["ref"] = node.label;
     entry["side"] = SideName(node.side);
     entry["distance"] = node.distance;
+    if (node.judgment.has_value()) {
+      Json judgment = Json::object();
+      judgment["label"] = node.judgment->label;
+      judgment["mof_class"] = node.judgment->mof_class;
+      judgment["flags"] = node.judgment->flags;
+      entry["judgment"] = std::move(judgment);
+    } else {
+      entry["judgment"] = nullptr;
+    }
     nodes.push_back(std::move(entry));
   }
   root["nodes"] = std::move(nodes);
@@ -322,15 +380,15 @@ std::string RenderDot(const LineageView& view) {
     const LineageNodeView& node = view.nodes[i];
     if (!declared.insert(node.id).second) continue;
     std::string label = node.label;
-    if (!node.notes.empty()) {
-      label += "\n";
-      for (std::size_t j = 0; j < node.notes.size(); ++j) {
-        if (j > 0) label += ", ";
-        label += node.notes[j];
-      }
-    }
+    const std::string annotation = AnnotationText(node.notes, node.judgment);
+    if (!annotation.empty()) label += "\n" + annotation;
+    const std::string flags = FlagsText(&node);
+    if (!flags.empty()) label += "\n! " + flags;
     out += "  " + DotQuote(node.id) + " [label=" + DotQuote(label);
     if (i == 0) out += ", style=\"bold,filled\", fillcolor=\"lightyellow\"";
+    if (!flags.empty()) {
+      out += ", color=\"red\", fontcolor=\"red\", penwidth=2";
+    }
     out += "];\n";
   }
   for (const LineageEdgeView& edge : view.edges) {

@@ -12,14 +12,35 @@
 // text: the tree replaces control characters (which could drive the
 // terminal) with '?', and DOT escapes quotes and backslashes.
 //
+// Each node may carry the registry's judgment of its record (openness label,
+// Model Openness Framework class and flag kinds, docs/judgment.md): the tree
+// and DOT show the label and class, and mark flagged nodes; JSON includes
+// them. A node without a judgment shows none; callers that expect one (the
+// CLI: the registry judges every record) say so in a note ("not judged"), so
+// that an unjudged node never looks clean.
+//
 // All functions are thread-safe (they only read their arguments).
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace pedigree::client::cli {
 
 enum class LineageSide { kStart, kAncestor, kDescendant };
+
+// What the lineage shows of the registry's judgment of a record. Values are
+// the registry's wire names, rendered as given (untrusted text).
+struct NodeJudgmentView {
+  // "closed", "open_weight_restricted", "open_weight_permissive",
+  // "open_source".
+  std::string label;
+  // "none", "class_iii", "class_ii", "class_i"; "" is not shown.
+  std::string mof_class;
+  // Flag kinds, e.g. "naming_duty_unmet", in the registry's order; non-empty
+  // marks the node as flagged.
+  std::vector<std::string> flags;
+};
 
 struct LineageNodeView {
   // The record digest (lowercase hex); identifies the node in edges.
@@ -32,6 +53,8 @@ struct LineageNodeView {
   // Optional annotations shown after the label (e.g. the weights license).
   // Shown in the tree and DOT views only, not in JSON.
   std::vector<std::string> notes;
+  // The registry's judgment of the record; nullopt when it has none.
+  std::optional<NodeJudgmentView> judgment;
 };
 
 struct LineageEdgeView {
@@ -54,7 +77,8 @@ struct TreeOptions {
   // Box-drawing connectors ("├── ", "└── ", "│   "); false gives ASCII
   // ("|-- ", "`-- ", "|   ").
   bool unicode = true;
-  // Wrap notes in the ANSI "dim" escape (for a terminal).
+  // Wrap the parenthesised notes and judgment in the ANSI "dim" escape, and
+  // the flag marker in bold red (for a terminal).
   bool color = false;
   // Nodes this many edges from the start are drawn as "label (...)" and not
   // expanded (the registry answers at most 64 levels; this bounds the width
@@ -68,7 +92,11 @@ struct TreeOptions {
 // Sections, in order (separated by one blank line):
 //  1. Ancestors: the start's label, then its parents below it, one line each
 //     as "├── [relation] ns/name@version (note, note)", each followed by its
-//     own parents, recursively. A merge lists every parent. Omitted when the
+//     own parents, recursively. A node with a judgment shows it inside the
+//     parentheses after the notes: "(note; open_weight_restricted, MOF
+//     none)", or "(open_source, MOF class_i)" without notes; a flagged node
+//     ends with " ! flagged: kind, kind" (also on its "(*)" and "(...)"
+//     lines). A merge lists every parent. Omitted when the
 //     start has no parents but has children (section 2 then shows the start).
 //  2. "Descendants:", then the start's label again, then its children drawn
 //     the same way (each child's relation to its parent in brackets).
@@ -91,7 +119,11 @@ std::string RenderTree(const LineageView& view,
 //   {"start": "<id of nodes[0]>" (null when there are no nodes),
 //    "nodes": [{"id": "...", "ref": "ns/name@version",
 //               "side": "start" | "ancestor" | "descendant",
-//               "distance": 0}, ...],
+//               "distance": 0,
+//               "judgment": {"label": "open_weight_restricted",
+//                            "mof_class": "none",
+//                            "flags": ["naming_duty_unmet", ...]}
+//                           (null when the node has none)}, ...],
 //    "edges": [{"child": "<id>", "parent": "<id>",
 //               "relation": "finetune"}, ...]}
 // Nodes and edges are in input order, as given (no deduplication); notes are
@@ -99,12 +131,15 @@ std::string RenderTree(const LineageView& view,
 std::string RenderJson(const LineageView& view);
 
 // Returns a Graphviz digraph ("digraph lineage { rankdir=BT; ... }", final
-// '\n'): one box per node (label: ref, then the notes on a second line), the
-// start bold and filled; one arrow per distinct edge from child to parent,
-// labelled with the relation, dashed for distillation and architecture_reuse
-// (no weights flow along those). Edge endpoints that are not among the
-// nodes are declared as dashed boxes labelled with their id. Node and edge
-// order follow the input; a repeated node id is declared once (first wins).
+// '\n'): one box per node (label: ref, then the notes and the judgment on a
+// second line as in the tree, then for a flagged node "! kind, kind" on a
+// third), the start bold and filled, flagged nodes drawn in red
+// (color="red", fontcolor="red", penwidth=2); one arrow per distinct edge from
+// child to parent, labelled with the relation, dashed for distillation and
+// architecture_reuse (no weights flow along those). Edge endpoints that are not
+// among the nodes are declared as dashed boxes labelled with their id. Node and
+// edge order follow the input; a repeated node id is declared once (first
+// wins).
 std::string RenderDot(const LineageView& view);
 
 }  // namespace pedigree::client::cli

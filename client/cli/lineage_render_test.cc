@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,17 +19,19 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 LineageNodeView Start(const std::string& id, const std::string& label) {
-  return LineageNodeView{id, label, LineageSide::kStart, 0, {}};
+  return LineageNodeView{id, label, LineageSide::kStart, 0, {}, std::nullopt};
 }
 
 LineageNodeView Ancestor(const std::string& id, const std::string& label,
                          int distance) {
-  return LineageNodeView{id, label, LineageSide::kAncestor, distance, {}};
+  return LineageNodeView{id,       label, LineageSide::kAncestor,
+                         distance, {},    std::nullopt};
 }
 
 LineageNodeView Descendant(const std::string& id, const std::string& label,
                            int distance) {
-  return LineageNodeView{id, label, LineageSide::kDescendant, distance, {}};
+  return LineageNodeView{id,       label, LineageSide::kDescendant,
+                         distance, {},    std::nullopt};
 }
 
 LineageEdgeView Edge(const std::string& child, const std::string& parent,
@@ -89,6 +92,27 @@ LineageView BothWays() {
                 Descendant("l1", "org/lora@v1", 1)};
   view.edges = {Edge("i0", "b1", "finetune"), Edge("q1", "i0", "quantized"),
                 Edge("l1", "i0", "adapter")};
+  return view;
+}
+
+NodeJudgmentView Judged(const std::string& label, const std::string& mof_class,
+                        std::vector<std::string> flags = {}) {
+  return NodeJudgmentView{label, mof_class, std::move(flags)};
+}
+
+// A Llama-3.1-style base and its MIT-declared fine-tune, both judged; the
+// fine-tune is flagged.
+LineageView JudgedFineTune() {
+  LineageView view;
+  view.nodes = {Start("f0", "acme/ft@v1"),
+                Ancestor("b1", "acme/llama-base@v1", 1)};
+  view.nodes[0].notes = {"MIT"};
+  view.nodes[0].judgment =
+      Judged("open_weight_restricted", "none",
+             {"declared_license_differs_from_inherited", "naming_duty_unmet"});
+  view.nodes[1].notes = {"LicenseRef-Llama-3.1-Community"};
+  view.nodes[1].judgment = Judged("open_weight_restricted", "class_iii");
+  view.edges = {Edge("f0", "b1", "finetune")};
   return view;
 }
 
@@ -398,6 +422,108 @@ TEST(RenderTreeTest, LeafAtMaxDepthShowsNoEllipsis) {
             "    └── [finetune] org/base@v1\n");
 }
 
+TEST(RenderTreeTest, JudgedNodesShowLabelAndClassAndFlaggedNodesAreMarked) {
+  const LineageView view = JudgedFineTune();
+
+  const std::string tree = RenderTree(view);
+
+  EXPECT_EQ(tree,
+            "acme/ft@v1 (MIT; open_weight_restricted, MOF none) ! flagged: "
+            "declared_license_differs_from_inherited, naming_duty_unmet\n"
+            "└── [finetune] acme/llama-base@v1 "
+            "(LicenseRef-Llama-3.1-Community; open_weight_restricted, MOF "
+            "class_iii)\n");
+}
+
+TEST(RenderTreeTest, JudgmentWithoutNotesStandsAloneInParentheses) {
+  LineageView view;
+  view.nodes = {Start("a0", "org/olmo@v1")};
+  view.nodes[0].judgment = Judged("open_source", "class_i");
+
+  const std::string tree = RenderTree(view);
+
+  EXPECT_EQ(tree, "org/olmo@v1 (open_source, MOF class_i)\n");
+}
+
+TEST(RenderTreeTest, UnflaggedJudgedNodeHasNoMarker) {
+  LineageView view;
+  view.nodes = {Start("a0", "org/base@v1")};
+  view.nodes[0].judgment = Judged("open_weight_permissive", "class_iii");
+
+  const std::string tree = RenderTree(view);
+
+  EXPECT_THAT(tree, Not(HasSubstr("!")));
+  EXPECT_THAT(tree, Not(HasSubstr("flagged")));
+}
+
+TEST(RenderTreeTest, NodeWithoutJudgmentShowsNoneOfOne) {
+  LineageView view;
+  view.nodes = {Start("a0", "org/base@v1")};
+  view.nodes[0].notes = {"MIT"};
+
+  const std::string tree = RenderTree(view);
+
+  EXPECT_EQ(tree, "org/base@v1 (MIT)\n");
+}
+
+TEST(RenderTreeTest, EmptyMofClassIsLeftOut) {
+  LineageView view;
+  view.nodes = {Start("a0", "org/base@v1")};
+  view.nodes[0].judgment = Judged("closed", "");
+
+  const std::string tree = RenderTree(view);
+
+  EXPECT_EQ(tree, "org/base@v1 (closed)\n");
+}
+
+TEST(RenderTreeTest, RepeatedFlaggedNodeKeepsItsMarker) {
+  LineageView view = Diamond();
+  view.nodes[3].judgment =
+      Judged("open_weight_restricted", "none", {"naming_duty_unmet"});
+
+  const std::string tree = RenderTree(view);
+
+  EXPECT_THAT(tree,
+              HasSubstr("org/base@v1 (*) ! flagged: naming_duty_unmet\n"));
+}
+
+TEST(RenderTreeTest, FlaggedNodeAtMaxDepthKeepsItsMarker) {
+  LineageView view = Chain("l2");  // nodes: lora, base, instruct
+  view.nodes[2].judgment =
+      Judged("open_weight_restricted", "none", {"unknown_license"});
+  TreeOptions options;
+  options.max_depth = 1;
+
+  const std::string tree = RenderTree(view, options);
+
+  EXPECT_THAT(tree, HasSubstr("org/instruct@v1 (...) ! flagged: "
+                              "unknown_license\n"));
+}
+
+TEST(RenderTreeTest, FlagMarkerIsBoldRedWhenColorIsOn) {
+  const LineageView view = JudgedFineTune();
+  TreeOptions options;
+  options.color = true;
+
+  const std::string tree = RenderTree(view, options);
+
+  EXPECT_THAT(tree,
+              HasSubstr("acme/ft@v1 \x1b[2m(MIT; open_weight_restricted, MOF "
+                        "none)\x1b[0m \x1b[1;31m! flagged: "
+                        "declared_license_differs_from_inherited, "
+                        "naming_duty_unmet\x1b[0m\n"));
+}
+
+TEST(RenderTreeTest, ControlCharactersInJudgmentAreReplaced) {
+  LineageView view;
+  view.nodes = {Start("a0", "org/base@v1")};
+  view.nodes[0].judgment = Judged("open\x1b[2J", "none", {"bad\nflag"});
+
+  const std::string tree = RenderTree(view);
+
+  EXPECT_EQ(tree, "org/base@v1 (open?[2J, MOF none) ! flagged: bad?flag\n");
+}
+
 // ------------------------------------------------------------------ json
 
 TEST(RenderJsonTest, ChainHasExactDocumentedShape) {
@@ -413,19 +539,22 @@ TEST(RenderJsonTest, ChainHasExactDocumentedShape) {
       "id": "i1",
       "ref": "org/instruct@v1",
       "side": "start",
-      "distance": 0
+      "distance": 0,
+      "judgment": null
     },
     {
       "id": "b0",
       "ref": "org/base@v1",
       "side": "ancestor",
-      "distance": 1
+      "distance": 1,
+      "judgment": null
     },
     {
       "id": "l2",
       "ref": "org/lora@v1",
       "side": "descendant",
-      "distance": 1
+      "distance": 1,
+      "judgment": null
     }
   ],
   "edges": [
@@ -442,6 +571,40 @@ TEST(RenderJsonTest, ChainHasExactDocumentedShape) {
   ]
 }
 )");
+}
+
+TEST(RenderJsonTest, JudgedNodeHasLabelClassAndFlags) {
+  const LineageView view = JudgedFineTune();
+
+  const nlohmann::json parsed =
+      nlohmann::json::parse(RenderJson(view), nullptr, false);
+
+  ASSERT_FALSE(parsed.is_discarded());
+  const nlohmann::json expected = nlohmann::json::parse(R"({
+    "label": "open_weight_restricted",
+    "mof_class": "none",
+    "flags": ["declared_license_differs_from_inherited", "naming_duty_unmet"]
+  })");
+  EXPECT_EQ(parsed["nodes"][0]["judgment"], expected);
+}
+
+TEST(RenderJsonTest, UnflaggedJudgedNodeHasEmptyFlags) {
+  const LineageView view = JudgedFineTune();
+
+  const nlohmann::json parsed =
+      nlohmann::json::parse(RenderJson(view), nullptr, false);
+
+  ASSERT_FALSE(parsed.is_discarded());
+  EXPECT_EQ(parsed["nodes"][1]["judgment"]["mof_class"], "class_iii");
+  EXPECT_EQ(parsed["nodes"][1]["judgment"]["flags"], nlohmann::json::array());
+}
+
+TEST(RenderJsonTest, NotesAreNotIncluded) {
+  const LineageView view = JudgedFineTune();
+
+  const std::string json = RenderJson(view);
+
+  EXPECT_THAT(json, Not(HasSubstr("MIT")));
 }
 
 TEST(RenderJsonTest, EmptyViewHasNullStart) {
@@ -572,6 +735,48 @@ TEST(RenderDotTest, UnknownEndpointIsDeclaredDashedOnce) {
             "  \"a0\" -> \"ff\" [label=\"finetune\"];\n"
             "  \"a0\" -> \"ff\" [label=\"merge\"];\n"
             "}\n");
+}
+
+TEST(RenderDotTest, JudgedGraphIsExactAndFlaggedNodeIsRed) {
+  const LineageView view = JudgedFineTune();
+
+  const std::string dot = RenderDot(view);
+
+  EXPECT_EQ(dot,
+            "digraph lineage {\n"
+            "  rankdir=BT;\n"
+            "  node [shape=box];\n"
+            "  \"f0\" [label=\"acme/ft@v1\\nMIT; open_weight_restricted, "
+            "MOF none\\n! declared_license_differs_from_inherited, "
+            "naming_duty_unmet\", style=\"bold,filled\", "
+            "fillcolor=\"lightyellow\", color=\"red\", fontcolor=\"red\", "
+            "penwidth=2];\n"
+            "  \"b1\" [label=\"acme/llama-base@v1\\n"
+            "LicenseRef-Llama-3.1-Community; open_weight_restricted, MOF "
+            "class_iii\"];\n"
+            "  \"f0\" -> \"b1\" [label=\"finetune\"];\n"
+            "}\n");
+}
+
+TEST(RenderDotTest, UnflaggedNodeIsNotRed) {
+  LineageView view;
+  view.nodes = {Start("a0", "org/a@v1")};
+  view.nodes[0].judgment = Judged("open_source", "class_i");
+
+  const std::string dot = RenderDot(view);
+
+  EXPECT_THAT(dot, HasSubstr("[label=\"org/a@v1\\nopen_source, MOF class_i\""));
+  EXPECT_THAT(dot, Not(HasSubstr("red")));
+}
+
+TEST(RenderDotTest, FlagKindsAreEscaped) {
+  LineageView view;
+  view.nodes = {Start("a0", "org/a@v1")};
+  view.nodes[0].judgment = Judged("closed", "none", {"x\"y"});
+
+  const std::string dot = RenderDot(view);
+
+  EXPECT_THAT(dot, HasSubstr(R"(\n! x\"y")"));
 }
 
 TEST(RenderDotTest, EmptyViewIsAnEmptyGraph) {

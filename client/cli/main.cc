@@ -24,6 +24,7 @@ namespace {
 
 using pedigree::client::cli::CliConfig;
 using pedigree::client::cli::Command;
+using pedigree::client::cli::ImportHfConfig;
 using pedigree::client::cli::LineageDirection;
 using pedigree::client::cli::LineageFormat;
 using pedigree::client::cli::OutputFormat;
@@ -156,6 +157,10 @@ int main(int argc, char** argv) {
                      "needs --trusted-key and a log key");
   verify->add_option("--trusted-key", config.verify.trusted_key,
                      "with --bundle: the publisher's public key PEM file");
+  verify->add_option("--policy", config.verify.policy,
+                     "after verifying, check the registry's judgment of the "
+                     "record and its ancestors against this policy file "
+                     "(docs/policy.md); exit 1 listing every violation");
 
   CLI::App* bundle = app.add_subcommand(
       "bundle", "write an offline verification bundle of a release");
@@ -242,6 +247,83 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"tree", "json", "dot"}))
       ->capture_default_str();
 
+  CLI::App* export_command = app.add_subcommand(
+      "export",
+      "write a release with its lineage and datasets as an SPDX 3.0.1 or "
+      "CycloneDX 1.6 (ML-BOM) document");
+  export_command->fallthrough();
+  export_command
+      ->add_option("model", config.export_command.model,
+                   "namespace/name@version (or namespace/name: latest)")
+      ->required();
+  export_command
+      ->add_option("--format", config.export_command.format,
+                   "spdx3 or cyclonedx")
+      ->required();
+  export_command->add_option("-o,--out", config.export_command.out_file,
+                             "write to this file instead of stdout");
+
+  CLI::App* import_hf = app.add_subcommand(
+      "import-hf",
+      "turn a Hugging Face model card's front matter into a publish meta "
+      "file (docs/import-hf.md)");
+  import_hf->fallthrough();
+  ImportHfConfig& hf = config.import_hf;
+  import_hf->add_option("card", hf.card, "model card (README.md)")->required();
+  import_hf->add_option("-o,--out", hf.out_file,
+                        "meta file to write (default: stdout)");
+  import_hf->add_flag("--force", hf.force, "overwrite an existing meta file");
+  import_hf->add_option("--model", hf.model,
+                        "the release namespace/name@version (only for the "
+                        "printed publish command)");
+  import_hf
+      ->add_option("--base-version", hf.base_versions,
+                   "ORG/NAME=VERSION (or =sha256:<root digest>): the "
+                   "registered version of a base_model (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  import_hf->add_option("--relation", hf.relation,
+                        "relation to the base model(s), replacing or "
+                        "supplying base_model_relation");
+  import_hf->add_option("--license", hf.license,
+                        "weights license (hub, SPDX or catalog id), "
+                        "replacing the card's");
+  import_hf->add_option("--license-url", hf.license_url,
+                        "license text URL for a license the catalog lacks");
+  import_hf->add_option("--code-license", hf.code_license,
+                        "code license (SPDX expression)");
+  import_hf->add_option("--description", hf.description, "description");
+  import_hf->add_option("--release-date", hf.release_date,
+                        "release date YYYY-MM-DD");
+  import_hf->add_option("--publisher", hf.publisher, "publisher organization");
+  import_hf->add_option("--jurisdiction", hf.jurisdiction,
+                        "publisher jurisdiction (ISO 3166-1 alpha-2)");
+  import_hf->add_option("--dataset-role", hf.dataset_role,
+                        "role of every dataset of the card");
+  import_hf->add_option("--dataset-disclosure", hf.dataset_disclosure,
+                        "disclosure of every dataset of the card");
+  import_hf->add_option("--openness-claim", hf.openness_claim,
+                        "open_source, open_weight, closed or unspecified");
+
+  CLI::App* datasets =
+      app.add_subcommand("datasets", "dataset provenance questions");
+  datasets->fallthrough();
+  datasets->require_subcommand(1);
+  CLI::App* datasets_used_by = datasets->add_subcommand(
+      "used-by",
+      "list the records that declare a dataset (exit 0 even when none does)");
+  datasets_used_by->fallthrough();
+  datasets_used_by
+      ->add_option("dataset", config.datasets_used_by.dataset,
+                   "dataset name as records declare it (with --sha256: the "
+                   "data's SHA-256, 64 hex digits)")
+      ->required();
+  datasets_used_by->add_flag("--sha256", config.datasets_used_by.by_sha256,
+                             "the argument is the data's SHA-256 digest");
+  datasets_used_by->add_flag("--downstream", config.datasets_used_by.downstream,
+                             "also every descendant of those records (all "
+                             "relations but architecture_reuse)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -290,6 +372,12 @@ int main(int argc, char** argv) {
     config.command = Command::kLogKey;
   } else if (log_checkpoint->parsed()) {
     config.command = Command::kLogCheckpoint;
+  } else if (export_command->parsed()) {
+    config.command = Command::kExport;
+  } else if (import_hf->parsed()) {
+    config.command = Command::kImportHf;
+  } else if (datasets_used_by->parsed()) {
+    config.command = Command::kDatasetsUsedBy;
   } else {
     config.command = Command::kLineage;
   }

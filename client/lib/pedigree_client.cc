@@ -215,6 +215,41 @@ absl::StatusOr<v1::GetLineageResponse> PedigreeClient::GetLineage(
   return response;
 }
 
+absl::StatusOr<v1::ListDatasetUsersResponse> PedigreeClient::ListDatasetUsers(
+    const v1::ListDatasetUsersRequest& request) {
+  grpc::ClientContext context;
+  PEDIGREE_RETURN_IF_ERROR(Prepare(&context, /*admin=*/false));
+  v1::ListDatasetUsersResponse response;
+  PEDIGREE_RETURN_IF_ERROR(
+      FromGrpcStatus(stub_->ListDatasetUsers(&context, request, &response)));
+  return response;
+}
+
+absl::StatusOr<std::vector<v1::DatasetUser>>
+PedigreeClient::ListAllDatasetUsers(v1::ListDatasetUsersRequest request,
+                                    size_t max_users) {
+  std::vector<v1::DatasetUser> users;
+  request.set_page_size(500);
+  request.clear_page_token();
+  while (true) {
+    PEDIGREE_ASSIGN_OR_RETURN(v1::ListDatasetUsersResponse page,
+                              ListDatasetUsers(request));
+    for (v1::DatasetUser& user : *page.mutable_users()) {
+      users.push_back(std::move(user));
+    }
+    if (users.size() > max_users) {
+      return absl::OutOfRangeError(
+          absl::StrCat("the dataset has more than ", max_users, " users"));
+    }
+    if (page.next_page_token().empty() ||
+        page.next_page_token() == request.page_token()) {
+      break;
+    }
+    request.set_page_token(page.next_page_token());
+  }
+  return users;
+}
+
 absl::StatusOr<v1::GetCheckpointResponse> PedigreeClient::GetCheckpoint() {
   grpc::ClientContext context;
   PEDIGREE_RETURN_IF_ERROR(Prepare(&context, /*admin=*/false));

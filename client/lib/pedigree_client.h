@@ -113,6 +113,18 @@ class PedigreeClient {
   absl::StatusOr<v1::GetLineageResponse> GetLineage(
       const v1::GetLineageRequest& request);
 
+  // One page of ListDatasetUsers: the records that declare the dataset
+  // request.name() or request.sha256() and, with request.downstream(), their
+  // descendants. InvalidArgument for a missing or malformed dataset.
+  absl::StatusOr<v1::ListDatasetUsersResponse> ListDatasetUsers(
+      const v1::ListDatasetUsersRequest& request);
+
+  // Returns every user of the dataset of `request` (its page fields are
+  // ignored) in the registry's order (direct users first, then descendants
+  // by distance), following pages (at most `max_users`; more is OutOfRange).
+  absl::StatusOr<std::vector<v1::DatasetUser>> ListAllDatasetUsers(
+      v1::ListDatasetUsersRequest request, size_t max_users = 10000);
+
   // --- the transparency log. Every answer is the registry's word only:
   // check notes and proofs with client/lib/log_verifier.h.
 

@@ -18,6 +18,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -657,6 +658,108 @@ TEST_F(CliRegistryTest, LineageRelationFilterFollowsOnlyThatRelation) {
   ASSERT_EQ(result.code, 0) << result.err;
   EXPECT_EQ(NodeRefs(Json::parse(result.out, nullptr, false)),
             (std::set<std::string>{"acme/merged-gguf@v1", "acme/merged@v1"}));
+}
+
+// --- export ------------------------------------------------------------------
+
+std::vector<std::string> SpdxNamesOfType(const Json& document,
+                                         const std::string& type) {
+  std::vector<std::string> names;
+  const auto graph = document.find("@graph");
+  if (graph == document.end() || !graph->is_array()) return names;
+  for (const Json& element : *graph) {
+    if (element.value("type", "") == type) {
+      names.push_back(element.value("name", ""));
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST_F(CliRegistryTest, ExportSpdx3HasTheReleaseItsAncestorsAndDatasets) {
+  Registry& r = *registry_;
+
+  const CliResult result =
+      r.Run({"export", "acme/base-lora@v1", "--format", "spdx3"});
+
+  ASSERT_EQ(result.code, 0) << result.err;
+  const Json document = Json::parse(result.out, nullptr, false);
+  ASSERT_TRUE(document.is_object()) << result.out;
+  EXPECT_EQ(document.value("@context", ""),
+            "https://spdx.org/rdf/3.0.1/spdx-context.jsonld");
+  EXPECT_EQ(SpdxNamesOfType(document, "ai_AIPackage"),
+            (std::vector<std::string>{"acme/base", "acme/base-instruct",
+                                      "acme/base-lora"}));
+  EXPECT_EQ(SpdxNamesOfType(document, "dataset_DatasetPackage"),
+            (std::vector<std::string>{"FineWeb"}));
+  EXPECT_THAT(result.out,
+              AllOf(HasSubstr("\"relationshipType\": \"descendantOf\""),
+                    HasSubstr("pedigree relation adapter"),
+                    HasSubstr("pedigree relation finetune"),
+                    HasSubstr("\"relationshipType\": \"trainedOn\"")));
+}
+
+TEST_F(CliRegistryTest, ExportCycloneDxToAFileListsADiamondOnce) {
+  Registry& r = *registry_;
+  const std::string path = r.Path("exports/merged-gguf.cdx.json");
+
+  const CliResult result = r.Run(
+      {"export", "acme/merged-gguf@v1", "--format", "cyclonedx", "-o", path});
+
+  ASSERT_EQ(result.code, 0) << result.err;
+  EXPECT_EQ(result.out, "");
+  const Json bom = Json::parse(ReadFile(path), nullptr, false);
+  ASSERT_TRUE(bom.is_object());
+  EXPECT_EQ(bom.value("bomFormat", ""), "CycloneDX");
+  EXPECT_EQ(bom.value("specVersion", ""), "1.6");
+  EXPECT_THAT(bom.value("serialNumber", ""), StartsWith("urn:uuid:"));
+  const Json& component = bom["metadata"]["component"];
+  EXPECT_EQ(component.value("type", ""), "machine-learning-model");
+  EXPECT_EQ(component.value("name", ""), "merged-gguf");
+  std::vector<std::string> models;
+  for (const Json& c : bom.value("components", Json::array())) {
+    if (c.value("type", "") == "machine-learning-model") {
+      models.push_back(c.value("name", ""));
+    }
+  }
+  std::sort(models.begin(), models.end());
+  EXPECT_EQ(models, (std::vector<std::string>{"base", "base-instruct", "merged",
+                                              "student"}));
+}
+
+TEST_F(CliRegistryTest, ExportIsTheSameEveryTime) {
+  Registry& r = *registry_;
+
+  const CliResult first =
+      r.Run({"export", "acme/merged@v1", "--format", "cyclonedx"});
+  const CliResult second =
+      r.Run({"export", "acme/merged@v1", "--format", "cyclonedx"});
+
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_EQ(first.out, second.out);
+}
+
+TEST_F(CliRegistryTest, ExportUnknownFormatIsAUsageError) {
+  Registry& r = *registry_;
+
+  const CliResult result =
+      r.Run({"export", "acme/base@v1", "--format", "spdx2"});
+
+  EXPECT_EQ(result.code, 2);
+  EXPECT_EQ(result.out, "");
+  EXPECT_THAT(result.err, HasSubstr("unknown export format \"spdx2\""));
+}
+
+TEST_F(CliRegistryTest, ExportUnknownRecordFailsWithTheRegistrysMessage) {
+  Registry& r = *registry_;
+
+  const CliResult result =
+      r.Run({"export", "acme/no-such-model@v1", "--format", "spdx3"});
+
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.out, "");
+  EXPECT_THAT(result.err, AllOf(StartsWith("pedigree: export "),
+                                HasSubstr("acme/no-such-model@v1")));
 }
 
 }  // namespace
