@@ -53,7 +53,7 @@ v1::Judgment MakeJudgment(const std::string& label,
                           std::vector<v1::BindingLicense> licenses = {
                               Binding("Apache-2.0")}) {
   v1::Judgment judgment;
-  judgment.set_rule_set_version("pedigree-rules/1");
+  judgment.set_rule_set_version("pedigree-rules/2");
   judgment.set_label(label);
   v1::JudgmentReason* reason = judgment.add_label_reasons();
   reason->set_rule("label.test");

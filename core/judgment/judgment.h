@@ -32,7 +32,7 @@ namespace pedigree::core::judgment {
 
 // Names the rules that produced a judgment. Changed whenever any rule or
 // catalog entry can change an outcome; docs/judgment.md lists the rules.
-inline constexpr absl::string_view kRuleSetVersion = "pedigree-rules/1";
+inline constexpr absl::string_view kRuleSetVersion = "pedigree-rules/2";
 
 // Ordered from least to most open, so a cap is std::min.
 enum class OpennessLabel {

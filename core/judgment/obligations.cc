@@ -298,6 +298,25 @@ OwnLicenses ParseOwn(const record::Record& record) {
     own.weights_parsed = true;
     own.binding = BindingIds(*weights);
     own.weights = std::move(*weights);
+    // The final_parameters component's own license binds the weights too
+    // when it says something else (both apply).
+    for (const record::OpennessComponent& component :
+         record.openness.components) {
+      if (component.component != record::MofComponent::kFinalParameters ||
+          !component.license.has_value() ||
+          *component.license == record.licenses.weights) {
+        continue;
+      }
+      absl::StatusOr<LicenseExpression> extra =
+          license::ParseLicenseExpression(*component.license);
+      if (!extra.ok()) continue;
+      for (std::string& id : BindingIds(*extra)) {
+        if (std::find(own.binding.begin(), own.binding.end(), id) ==
+            own.binding.end()) {
+          own.binding.push_back(std::move(id));
+        }
+      }
+    }
   } else {
     own.weights_error = std::string(weights.status().message());
   }

@@ -315,8 +315,16 @@ ComponentAssessment AssessForMof(const Record& record, MofComponent component,
     assessment.standing = MofStanding::kUnlicensed;
     return assessment;
   }
+  // The declared weights license binds the final parameters too, whatever
+  // the component entry says: both apply.
+  std::string binding = *entry->license;
+  if (component == MofComponent::kFinalParameters &&
+      binding != record.licenses.weights) {
+    binding =
+        absl::StrCat("(", record.licenses.weights, ") AND (", binding, ")");
+  }
   absl::StatusOr<LicenseExpression> expression =
-      license::ParseLicenseExpression(*entry->license);
+      license::ParseLicenseExpression(binding);
   if (!expression.ok()) {
     assessment.standing = MofStanding::kNotOpen;
     return assessment;
@@ -515,6 +523,14 @@ std::vector<Reason> OsaidMisses(const Record& record,
          absl::StrCat("weights license ", weights.expression,
                       " is open but not OSI-approved; OSAID 1.0 requires "
                       "parameters under OSI-approved terms")});
+  }
+  // The declared code license binds every code component as well.
+  if (!OsiApprovedExpression(record.licenses.code)) {
+    misses.push_back(
+        {"label.osaid.code_license_not_osi_approved",
+         absl::StrCat("declared code license ", record.licenses.code,
+                      " is not OSI-approved; OSAID 1.0 requires code under "
+                      "OSI-approved licenses")});
   }
   for (MofComponent component : kOsaidCode) {
     const std::string name = Name(component);
@@ -728,17 +744,22 @@ OpennessJudgment JudgeOpenness(const record::Record& record,
     const std::vector<std::string> reaching =
         LicensesReachingStudent(*parent.judgment);
     if (reaching.empty()) continue;
+    // No weights flow from a teacher: its terms can restrict the student's
+    // own downloadable weights, never make them "closed".
+    const OpennessLabel teacher_cap =
+        std::max(parent_label, OpennessLabel::kOpenWeightRestricted);
+    if (teacher_cap >= own.label) continue;
+    const std::string cap_name(ToString(teacher_cap));
     caps.push_back(
         {EdgeIndex(record, parent),
          parent.ref,
          {"label.capped_by_distillation_teacher",
-          absl::StrCat("capped at ", parent_label_name,
-                       " by distillation teacher ", parent.ref, " (",
-                       parent_label_name, "): its license ",
+          absl::StrCat("capped at ", cap_name, " by distillation teacher ",
+                       parent.ref, " (", parent_label_name, "): its license ",
                        absl::StrJoin(reaching, ", "),
                        " treats distilled models as derivatives or is "
                        "unknown")},
-         parent_label});
+         teacher_cap});
   }
   std::stable_sort(caps.begin(), caps.end(), [](const Cap& a, const Cap& b) {
     return a.index != b.index ? a.index < b.index : a.ref < b.ref;
