@@ -568,7 +568,8 @@ TEST(ExportCycloneDxTest, ValidatesAgainstTheBom16Schema) {
 }
 
 TEST(ExportCycloneDxTest, ValidatesWithoutLineageOrDatasets) {
-  SchemaChecker checker(CycloneDxSchema());
+  const Json schema = CycloneDxSchema();
+  SchemaChecker checker(schema);
   v1::GetRecordResponse record = LegalRecord();
   record.mutable_record()->clear_datasets();
 
