@@ -335,11 +335,26 @@ TEST_F(PostgresChangeFeedTest, LostConnectionDropsTheGenerationThenANewOne) {
 // A connection that stops answering without an error (here: its backend
 // stopped) must not keep vouching for the data: the heartbeat lapses.
 TEST_F(PostgresChangeFeedTest, StalledConnectionStopsVouchingUntilItAnswers) {
+  // Only this suite's database: other test processes running at the same
+  // time have feeds of their own. A previous test's feed backend may take a
+  // moment to go away after its connection closed.
+  std::string database_name;
+  {
+    pqxx::connection probe(dsn());
+    database_name = probe.dbname();
+  }
   pqxx::connection admin(admin_dsn());
-  pqxx::nontransaction tx(admin);
-  const pqxx::result backends = tx.exec(
-      "SELECT pid FROM pg_stat_activity "
-      "WHERE application_name = 'pedigree change feed'");
+  pqxx::result backends;
+  const absl::Time found_by = absl::Now() + kPatience;
+  do {
+    pqxx::nontransaction tx(admin);
+    backends = tx.exec_params(
+        "SELECT pid FROM pg_stat_activity "
+        "WHERE datname = $1 AND application_name = 'pedigree change feed'",
+        database_name);
+    if (backends.size() == 1) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  } while (absl::Now() < found_by);
   ASSERT_EQ(backends.size(), 1u);
   const pid_t backend = backends[0][0].as<int>();
   if (::kill(backend, SIGSTOP) != 0) {
