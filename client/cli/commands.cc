@@ -1142,7 +1142,7 @@ void PrintReasons(
 
 // Prints the judgment section of `pedigree show`:
 //
-//   judgment (pedigree-rules/2)
+//   judgment (pedigree-rules/3)
 //     label        open_weight_restricted
 //       label.weights_license_restricted: ...
 //     mof class    none

@@ -1154,8 +1154,12 @@ std::optional<std::string> ResolveLicenseId(absl::string_view name) {
           core::license::LicenseIdForHubName(name)) {
     return id;
   }
-  if (core::license::FindLicenseTerms(name) != nullptr)
-    return std::string(name);
+  // Lookup ignores letter case (SPDX matches ids so); the card gets the
+  // catalog's spelling, which record validation requires.
+  if (const core::license::LicenseTerms* terms =
+          core::license::FindLicenseTerms(name)) {
+    return terms->id;
+  }
   return std::nullopt;
 }
 

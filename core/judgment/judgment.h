@@ -32,7 +32,7 @@ namespace pedigree::core::judgment {
 
 // Names the rules that produced a judgment. Changed whenever any rule or
 // catalog entry can change an outcome; docs/judgment.md lists the rules.
-inline constexpr absl::string_view kRuleSetVersion = "pedigree-rules/2";
+inline constexpr absl::string_view kRuleSetVersion = "pedigree-rules/3";
 
 // Ordered from least to most open, so a cap is std::min.
 enum class OpennessLabel {
@@ -115,7 +115,9 @@ struct Flag {
 
 // A license whose terms bind the record.
 struct BindingLicense {
-  std::string license_id;  // SPDX or catalog id, e.g. "Apache-2.0"
+  // SPDX or catalog id, e.g. "Apache-2.0", in the catalog's spelling when
+  // the catalog knows it (ids match ignoring case), else as written.
+  std::string license_id;
   // "" for the record's own declared weights license; otherwise the
   // "namespace/name@version" of the nearest ancestor that declared it.
   std::string from;

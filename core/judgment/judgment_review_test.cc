@@ -434,5 +434,111 @@ TEST(JudgmentReview, MergeIsDeterministicAndRoundTripsThroughJson) {
   EXPECT_THAT(Kinds(one.flags), Contains(FlagKind::kIncompatibleMergeParents));
 }
 
+// ===========================================================================
+// pedigree-rules/3: the gaps documented under rules/2, closed.
+
+TEST(JudgmentReview, RuleSetVersionIsThree) {
+  Record record = Model("acme-ai", "Acme-7B", "Apache-2.0");
+
+  ASSERT_OK_AND_ASSIGN(const Judgment judgment, JudgeValid(&record));
+
+  EXPECT_EQ(judgment.rule_set_version, "pedigree-rules/3");
+}
+
+// [M3] Meta's own instruction-tuned Llama 3 is not flagged for Meta's own
+// naming duty; a re-upload of it under another namespace is.
+TEST(JudgmentReview, MetaLlama3InstructIsExemptButAReuploadIsNot) {
+  Record base = Model("meta-llama", "Meta-Llama-3-8B", kLlama3);
+  ASSERT_OK_AND_ASSIGN(const Judgment base_judgment, JudgeValid(&base));
+  Record instruct = Model("meta-llama", "Meta-Llama-3-8B-Instruct", kLlama3);
+  AddEdge(&instruct, "meta-llama", "Meta-Llama-3-8B", Relation::kFinetune);
+  ASSERT_OK_AND_ASSIGN(const Judgment instruct_judgment,
+                       JudgeValid(&instruct, {&base_judgment}));
+  Record reupload = Model("someone", "Meta-Llama-3-8B-Instruct", kLlama3);
+  AddEdge(&reupload, "meta-llama", "Meta-Llama-3-8B-Instruct",
+          Relation::kConversion);
+
+  ASSERT_OK_AND_ASSIGN(const Judgment reupload_judgment,
+                       JudgeValid(&reupload, {&instruct_judgment}));
+
+  EXPECT_THAT(instruct_judgment.flags, IsEmpty());
+  EXPECT_THAT(instruct_judgment.obligations.name_prefixes,
+              ElementsAre("Llama 3"));
+  EXPECT_THAT(Kinds(reupload_judgment.flags),
+              ElementsAre(FlagKind::kNamingDutyUnmet));
+  // The nearest declarer of the license.
+  EXPECT_EQ(reupload_judgment.flags[0].ancestor,
+            "meta-llama/Meta-Llama-3-8B-Instruct@v1");
+}
+
+// A record spelling a catalog LicenseRef in lower case is judged exactly as
+// the canonical spelling: same label, same obligations, canonical ids in
+// reasons, no unknown_license (fail-open for duties before rules/3).
+TEST(JudgmentReview, LowerCaseCatalogIdIsJudgedAsTheCanonicalId) {
+  Record lower =
+      Model("acme-ai", "Llama-Acme-8B", "LicenseRef-llama-3.1-community");
+  Record canonical = Model("acme-ai", "Llama-Acme-8B", kLlama31);
+
+  ASSERT_OK_AND_ASSIGN(const Judgment lower_judgment, JudgeValid(&lower));
+  ASSERT_OK_AND_ASSIGN(const Judgment canonical_judgment,
+                       JudgeValid(&canonical));
+
+  EXPECT_EQ(lower_judgment.label, canonical_judgment.label);
+  EXPECT_EQ(lower_judgment.label_reasons, canonical_judgment.label_reasons);
+  EXPECT_EQ(lower_judgment.mof_class, canonical_judgment.mof_class);
+  EXPECT_EQ(lower_judgment.obligations, canonical_judgment.obligations);
+  EXPECT_EQ(lower_judgment.flags, canonical_judgment.flags);
+  EXPECT_EQ(lower_judgment.declared_weights_license,
+            "LicenseRef-llama-3.1-community");
+  EXPECT_THAT(Kinds(lower_judgment.flags),
+              Not(Contains(FlagKind::kUnknownLicense)));
+}
+
+// A near miss stays unknown: restricted at most, flagged, no duties.
+TEST(JudgmentReview, NearMissCatalogIdStaysUnknown) {
+  Record record =
+      Model("acme-ai", "Llama-Acme-8B", "LicenseRef-llama-3.1-comunity");
+
+  ASSERT_OK_AND_ASSIGN(const Judgment judgment, JudgeValid(&record));
+
+  EXPECT_EQ(judgment.label, OpennessLabel::kOpenWeightRestricted);
+  EXPECT_THAT(judgment.label_reasons,
+              Contains(Field(&Reason::rule, "label.weights_license_unknown")));
+  EXPECT_THAT(Kinds(judgment.flags), Contains(FlagKind::kUnknownLicense));
+  EXPECT_THAT(judgment.obligations.name_prefixes, IsEmpty());
+}
+
+// [L2] A student that declares its teacher's license is not thereby its
+// derivative; a student whose weights descend from a Llama 2 model is.
+TEST(JudgmentReview, DeclaringTheTeachersLicenseDoesNotEscapeTheBan) {
+  Record teacher = Model("meta-llama", "Llama-2-70b-chat-hf",
+                         "LicenseRef-Llama-2-Community");
+  ASSERT_OK_AND_ASSIGN(const Judgment t, JudgeValid(&teacher));
+  Record qwen = Model("Qwen", "Qwen2.5-7B", "Apache-2.0");
+  ASSERT_OK_AND_ASSIGN(const Judgment q, JudgeValid(&qwen));
+  Record llama2 =
+      Model("meta-llama", "Llama-2-7b-hf", "LicenseRef-Llama-2-Community");
+  ASSERT_OK_AND_ASSIGN(const Judgment l, JudgeValid(&llama2));
+  Record impostor =
+      Model("acme-ai", "Qwen-Student-7B", "LicenseRef-Llama-2-Community");
+  AddEdge(&impostor, "Qwen", "Qwen2.5-7B", Relation::kFinetune);
+  AddEdge(&impostor, "meta-llama", "Llama-2-70b-chat-hf",
+          Relation::kDistillation);
+  Record derivative =
+      Model("acme-ai", "Llama-2-Student-7B", "LicenseRef-Llama-2-Community");
+  AddEdge(&derivative, "meta-llama", "Llama-2-7b-hf", Relation::kFinetune);
+  AddEdge(&derivative, "meta-llama", "Llama-2-70b-chat-hf",
+          Relation::kDistillation);
+
+  ASSERT_OK_AND_ASSIGN(const Judgment impostor_judgment,
+                       JudgeValid(&impostor, {&q, &t}));
+  ASSERT_OK_AND_ASSIGN(const Judgment derivative_judgment,
+                       JudgeValid(&derivative, {&l, &t}));
+
+  EXPECT_THAT(Kinds(impostor_judgment.flags),
+              Contains(FlagKind::kTeacherForbidsDistillation));
+  EXPECT_THAT(derivative_judgment.flags, IsEmpty());
+}
+
 }  // namespace
 }  // namespace pedigree::core::judgment

@@ -63,8 +63,22 @@ bool InTable(const absl::string_view (&table)[N], absl::string_view id) {
   return std::find(std::begin(table), std::end(table), id) != std::end(table);
 }
 
-bool Contains(const std::vector<std::string>& sorted, absl::string_view id) {
-  return std::binary_search(sorted.begin(), sorted.end(), id);
+// License ids match ignoring ASCII case (SPDX license expressions annex,
+// "Case sensitivity": license ids and the part of a LicenseRef- after the
+// prefix are case insensitive): "LicenseRef-llama-3.1-community" is the
+// catalog's "LicenseRef-Llama-3.1-Community".
+bool ContainsId(const std::vector<std::string>& ids, absl::string_view id) {
+  return std::any_of(ids.begin(), ids.end(), [id](const std::string& other) {
+    return absl::EqualsIgnoreCase(other, id);
+  });
+}
+
+// The catalog's spelling of `id` when the catalog knows it, so that
+// obligations, flags and policies compare equal ids; otherwise `id` as
+// written.
+std::string CanonicalId(absl::string_view id) {
+  const LicenseTerms* terms = FindLicenseTerms(id);
+  return terms != nullptr ? terms->id : std::string(id);
 }
 
 void SortUnique(std::vector<std::string>* strings) {
@@ -138,7 +152,7 @@ Demand DemandOf(const std::vector<std::string>& ids) {
 // chooses), and for "A WITH exception" A itself (an exception only adds
 // permissions).
 std::vector<std::string> BindingIds(const LicenseExpression& expression) {
-  if (expression.is_leaf()) return {expression.id()};
+  if (expression.is_leaf()) return {CanonicalId(expression.id())};
   std::vector<std::string> out;
   if (expression.kind() == LicenseExpression::Kind::kAnd) {
     for (const LicenseExpression& child : expression.children()) {
@@ -167,9 +181,12 @@ std::vector<std::string> AllIds(const LicenseExpression& expression) {
 }
 
 // Canonical text with AND/OR operands sorted, so that "A AND B" and
-// "B AND A" compare equal.
+// "B AND A" compare equal, and ids lower-cased, so that a difference in
+// letter case only (the same license) compares equal too.
 std::string SortedForm(const LicenseExpression& expression) {
-  if (expression.is_leaf()) return license::ToString(expression);
+  if (expression.is_leaf()) {
+    return absl::AsciiStrToLower(license::ToString(expression));
+  }
   std::vector<std::string> parts;
   for (const LicenseExpression& child : expression.children()) {
     parts.push_back(absl::StrCat("(", SortedForm(child), ")"));
@@ -245,13 +262,12 @@ std::vector<Entry> InheritFrom(const ParentJudgment& parent, bool weight_flow) {
   for (const BindingLicense& license : licenses) {
     if (license.from.empty()) own.push_back(license.license_id);
   }
-  SortUnique(&own);
   const Relation relation = parent.edge->relation;
   std::vector<Entry> out;
   for (const BindingLicense& license : licenses) {
-    if (!license.from.empty() && Contains(own, license.license_id)) continue;
+    if (!license.from.empty() && ContainsId(own, license.license_id)) continue;
     Entry entry;
-    entry.license.license_id = license.license_id;
+    entry.license.license_id = CanonicalId(license.license_id);
     entry.license.from = license.from.empty() ? parent.ref : license.from;
     entry.license.via = std::string(record::ToString(relation));
     entry.rank = RelationRank(relation);
@@ -379,7 +395,7 @@ void FlagDeclaredLicenseDiffers(const record::Record& record,
                                 const std::vector<BindingLicense>& licenses,
                                 std::vector<Flag>* flags) {
   for (const BindingLicense& license : licenses) {
-    if (license.from.empty() || Contains(own.binding, license.license_id)) {
+    if (license.from.empty() || ContainsId(own.binding, license.license_id)) {
       continue;
     }
     const LicenseTerms* terms = FindLicenseTerms(license.license_id);
@@ -400,8 +416,14 @@ void FlagNamingDuties(const record::Record& record,
   for (const BindingLicense& license : licenses) {
     if (license.from.empty()) continue;
     const LicenseTerms* terms = FindLicenseTerms(license.license_id);
+    // The duty binds licensees: the licensor's own derivatives (Meta's
+    // meta-llama/Meta-Llama-3-8B-Instruct) are exempt, recognised by the
+    // record's own namespace, which only the namespace's registered keys can
+    // publish in. The parent's namespace would not do: anyone may re-upload
+    // the licensed model.
     if (terms == nullptr || !terms->derivative_name_prefix.has_value() ||
-        NameBeginsWith(name, *terms->derivative_name_prefix)) {
+        NameBeginsWith(name, *terms->derivative_name_prefix) ||
+        license::IsLicensorNamespace(*terms, record.model.ref.namespace_name)) {
       continue;
     }
     flags->push_back(MakeFlag(
@@ -478,7 +500,7 @@ std::vector<std::string> PickIds(const std::vector<BindingLicense>& licenses,
   std::vector<std::string> out;
   for (const BindingLicense& license : licenses) {
     const LicenseTerms* terms = FindLicenseTerms(license.license_id);
-    if (terms != nullptr && pick(*terms)) out.push_back(license.license_id);
+    if (terms != nullptr && pick(*terms)) out.push_back(terms->id);
   }
   SortUnique(&out);
   return out;
@@ -543,24 +565,29 @@ void FlagIncompatibleMergeParents(
 }
 
 void FlagTeachersForbiddingDistillation(
+    const record::Record& record,
     const std::vector<const ParentJudgment*>& parents,
-    const std::vector<std::string>& bound_ids, std::vector<Flag>* flags) {
+    const std::vector<std::string>& weight_flow_ids, std::vector<Flag>* flags) {
   for (const ParentJudgment* parent : parents) {
     if (parent->edge->relation != Relation::kDistillation) continue;
     std::vector<std::string> seen;
     for (const BindingLicense& license :
          parent->judgment->obligations.licenses) {
       const LicenseTerms* terms = FindLicenseTerms(license.license_id);
-      // The bans exclude the licensed model's own derivatives (Llama 2 and
-      // 3 sec. 1.b.v, Tongyi Qianwen sec. 5(b)): a student already bound by
-      // the license through its own weights is such a derivative.
+      // The bans exclude the licensed model's own derivatives (Llama 2 sec.
+      // 1.b.v "excluding Llama 2 or derivative works thereof", Llama 3 the
+      // same, Tongyi Qianwen sec. 5(b)): a student whose weights descend
+      // from a model under the license. Declaring the license does not make
+      // a model a derivative, so only weight-flow ancestry exempts. The bans
+      // bind licensees, so the licensor's own records are exempt too.
       if (terms == nullptr || !terms->outputs_may_not_train_other_models ||
-          Contains(bound_ids, license.license_id) ||
-          Contains(seen, license.license_id)) {
+          ContainsId(weight_flow_ids, terms->id) ||
+          license::IsLicensorNamespace(*terms,
+                                       record.model.ref.namespace_name) ||
+          ContainsId(seen, terms->id)) {
         continue;
       }
-      seen.push_back(license.license_id);
-      std::sort(seen.begin(), seen.end());
+      seen.push_back(terms->id);
       const std::string origin =
           license.from.empty()
               ? std::string()
@@ -568,7 +595,7 @@ void FlagTeachersForbiddingDistillation(
       flags->push_back(MakeFlag(
           FlagKind::kTeacherForbidsDistillation,
           absl::StrCat("distillation teacher ", parent->ref, " is bound by ",
-                       license.license_id, origin,
+                       terms->id, origin,
                        ", which forbids using its outputs to improve other "
                        "models"),
           parent->ref));
@@ -684,16 +711,14 @@ ObligationsJudgment JudgeObligations(const record::Record& record,
     // Architecture reuse passes nothing on.
   }
 
-  // The licenses binding the record through its own weights (declared or
-  // weight-flow inherited): a teacher's ban does not apply to its own
-  // derivatives.
-  std::vector<std::string> bound_ids;
+  // The licenses reaching the record through a weight-flow parent: its
+  // weights descend from a model under them, so a teacher's ban on improving
+  // other models does not apply to it. Its own declaration does not count.
+  std::vector<std::string> weight_flow_ids;
   for (const Entry& entry : entries) {
-    if (entry.rank == -1 || entry.weight_flow) {
-      bound_ids.push_back(entry.license.license_id);
-    }
+    if (entry.weight_flow) weight_flow_ids.push_back(entry.license.license_id);
   }
-  SortUnique(&bound_ids);
+  SortUnique(&weight_flow_ids);
 
   ObligationsJudgment out;
   out.obligations = Derive(std::move(entries));
@@ -703,7 +728,8 @@ ObligationsJudgment JudgeObligations(const record::Record& record,
   FlagNonCommercialAncestors(record, own, licenses, &out.flags);
   FlagDerivativeLicenseDiffers(record, sorted, &out.flags);
   FlagIncompatibleMergeParents(sorted, &out.flags);
-  FlagTeachersForbiddingDistillation(sorted, bound_ids, &out.flags);
+  FlagTeachersForbiddingDistillation(record, sorted, weight_flow_ids,
+                                     &out.flags);
   FlagUnknownLicenses(own, licenses, sorted, record, &out.flags);
   return out;
 }

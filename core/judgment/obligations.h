@@ -16,7 +16,14 @@
 //   kDerivativeLicenseDiffersFromBase (quantized, conversion),
 //   kIncompatibleMergeParents, kTeacherForbidsDistillation, kUnknownLicense.
 //   Relicensing a permissive parent's derivative under another permissive
-//   license (Apache-2.0 to MIT) is not a conflict.
+//   license (Apache-2.0 to MIT) is not a conflict;
+// - license ids match ignoring ASCII case and are reported in the catalog's
+//   spelling; a difference in case only is no difference;
+// - duties that bind licensees (the naming duty, the ban on improving other
+//   models with a teacher's outputs) do not bind a record published in one
+//   of the license's licensor namespaces (license::IsLicensorNamespace);
+//   the ban does not bind a student whose weights descend (weight flow) from
+//   a model under the banning license either; declaring it does not count.
 //
 // Pure; thread-safe.
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -63,6 +64,24 @@
 //      also adhering to C4AI's Acceptable Use Policy".
 //      https://huggingface.co/CohereForAI/c4ai-command-r-v01
 //      (the Acceptable Use Policy addendum is not modelled here).
+// [L2]  Llama 2 Community License sec. 1.b.v: "You will not use the Llama
+//      Materials or any output or results of the Llama Materials to improve
+//      any other large language model (excluding Llama 2 or derivative works
+//      thereof)". https://github.com/meta-llama/llama/blob/main/LICENSE ;
+//      Meta publishes Llama 2 as meta-llama/Llama-2-7b ... Llama-2-70b:
+//      https://huggingface.co/meta-llama/Llama-2-7b
+// [TQ]  Tongyi Qianwen License sec. 5(b) (the same ban, excluding Tongyi
+//      Qianwen or its derivatives); Qwen/Qwen-7B and Qwen/Qwen-72B:
+//      https://huggingface.co/Qwen/Qwen-7B/blob/main/LICENSE
+// [M3]  Meta's own Llama 3 repositories meta-llama/Meta-Llama-3-8B and its
+//      fine-tune meta-llama/Meta-Llama-3-8B-Instruct ("license: llama3"):
+//      https://huggingface.co/meta-llama/Meta-Llama-3-8B-Instruct
+// [SPDX] SPDX license expressions annex, "Case sensitivity": license ids,
+//      and the part of a LicenseRef- after the prefix, match
+//      case-insensitively ("LicenseRef-Name and LicenseRef-name should be
+//      treated as the same identifier").
+//      https://spdx.github.io/spdx-spec/v3.0.1/annexes/spdx-license-expressions/
+//      (wording from https://github.com/spdx/spdx-spec/pull/1028)
 // Cases marked "constructed" are not real releases; they exercise one rule.
 
 namespace pedigree::core::judgment {
@@ -85,6 +104,7 @@ constexpr char kLlama2[] = "LicenseRef-Llama-2-Community";
 constexpr char kGemma[] = "LicenseRef-Gemma-Terms-of-Use";
 constexpr char kBloom[] = "LicenseRef-BigScience-BLOOM-RAIL-1.0";
 constexpr char kQwen[] = "LicenseRef-Qwen-License";
+constexpr char kTongyi[] = "LicenseRef-Tongyi-Qianwen-License";
 
 // Declares every LicenseRef the record's license expressions use, as
 // ValidateRecord demands.
@@ -1159,6 +1179,480 @@ TEST(ObligationsUnknownLicense, FlaggedWhenDeclaredLicenseCannotBeParsed) {
   EXPECT_THAT(result.flags[0].message,
               HasSubstr("declared weights license \"MIT and Apache-2.0\" "
                         "cannot be parsed"));
+}
+
+// ---------------------------------------------------------------------------
+// kTeacherForbidsDistillation: only weight-flow descent exempts (rules/3).
+
+// A distillation student; `base_license` empty for none, else the student is
+// a fine-tune of base_namespace/Base under that license.
+struct TeacherBanCase {
+  std::string name;
+  std::string student_namespace;
+  std::string student_license;
+  std::string base_license;
+  std::string teacher_license;
+  bool flagged;
+};
+
+void PrintTo(const TeacherBanCase& c, std::ostream* os) { *os << c.name; }
+
+class TeacherBanTest : public ::testing::TestWithParam<TeacherBanCase> {};
+
+TEST_P(TeacherBanTest, FlagsUnlessWeightsDescendOrStudentIsTheLicensor) {
+  const TeacherBanCase& c = GetParam();
+  const Judgment teacher =
+      JudgmentOf(MakeRecord("lab", "Teacher-70B", c.teacher_license));
+  const Judgment base = JudgmentOf(MakeRecord("lab", "Base", c.base_license));
+  Record record = MakeRecord(c.student_namespace, "Student", c.student_license);
+  std::vector<const Judgment*> judgments;
+  if (!c.base_license.empty()) {
+    AddParent(&record, "lab", "Base", Relation::kFinetune);
+    judgments.push_back(&base);
+  }
+  AddParent(&record, "lab", "Teacher-70B", Relation::kDistillation);
+  judgments.push_back(&teacher);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, judgments));
+
+  const std::vector<FlagKind> kinds = Kinds(result.flags);
+  const bool flagged =
+      std::find(kinds.begin(), kinds.end(),
+                FlagKind::kTeacherForbidsDistillation) != kinds.end();
+  EXPECT_EQ(flagged, c.flagged);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rules3, TeacherBanTest,
+    ::testing::Values(
+        // [L2] Constructed: a Qwen2.5 (Apache-2.0) fine-tune distilled from
+        // Llama 2 70B that declares the Llama 2 license itself.
+        TeacherBanCase{"QwenBasedStudentDeclaringLlama2", "acme-ai", kLlama2,
+                       "Apache-2.0", kLlama2, true},
+        // Declaring the teacher's license without any weight-flow parent.
+        TeacherBanCase{"FromScratchStudentDeclaringLlama2", "acme-ai", kLlama2,
+                       "", kLlama2, true},
+        TeacherBanCase{"FromScratchStudentDeclaringLlama3", "acme-ai", kLlama3,
+                       "", kLlama3, true},
+        // Declared in another letter case: still a declaration only.
+        TeacherBanCase{"StudentDeclaringLowerCaseLlama2", "acme-ai",
+                       "LicenseRef-llama-2-community", "Apache-2.0", kLlama2,
+                       true},
+        // [L2] A Llama 2 fine-tune distilled from Llama-2-70B: a derivative.
+        TeacherBanCase{"Llama2FinetuneOfLlama2Teacher", "acme-ai", kLlama2,
+                       kLlama2, kLlama2, false},
+        // Weight-flow descent exempts even when the student relicenses.
+        TeacherBanCase{"Llama2FinetuneRelicensedMit", "acme-ai", "MIT", kLlama2,
+                       kLlama2, false},
+        // A Llama 2 derivative is not a Llama 3 derivative.
+        TeacherBanCase{"Llama2FinetuneOfLlama3Teacher", "acme-ai", kLlama2,
+                       kLlama2, kLlama3, true},
+        // [TQ] Qwen-7B fine-tune distilled from Qwen-72B: a derivative.
+        TeacherBanCase{"TongyiFinetuneOfTongyiTeacher", "acme-ai", kTongyi,
+                       kTongyi, kTongyi, false},
+        TeacherBanCase{"Llama31StudentDeclaringTongyi", "acme-ai", kTongyi,
+                       kLlama31, kTongyi, true},
+        // The ban binds licensees, not the licensor's own records.
+        TeacherBanCase{"LicensorMetaDistillsLlama3", "meta-llama", kLlama3, "",
+                       kLlama3, false},
+        TeacherBanCase{"LicensorQwenDistillsTongyi", "Qwen", kTongyi, "",
+                       kTongyi, false},
+        // Another licensor's namespace does not exempt.
+        TeacherBanCase{"QwenNamespaceDistillsLlama3", "Qwen", kLlama3, "",
+                       kLlama3, true},
+        TeacherBanCase{"SomeoneDistillsLlama3", "someone", kLlama3, "", kLlama3,
+                       true},
+        // No ban: Llama 3.1 [L31] and Gemma [GEMMA] reach students instead.
+        TeacherBanCase{"Llama31TeacherHasNoBan", "acme-ai", kLlama31, "",
+                       kLlama31, false},
+        TeacherBanCase{"GemmaTeacherHasNoBan", "acme-ai", "Apache-2.0", "",
+                       kGemma, false}),
+    [](const ::testing::TestParamInfo<TeacherBanCase>& info) {
+      return info.param.name;
+    });
+
+// [L2] The reported case: flagged, naming the teacher and the license.
+TEST(ObligationsTeacherForbidsDistillation,
+     FlaggedForQwenStudentDeclaringLlama2WithMessage) {
+  const Judgment qwen =
+      JudgmentOf(MakeRecord("Qwen", "Qwen2.5-7B", "Apache-2.0"));
+  const Judgment teacher =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-70b-chat-hf", kLlama2));
+  Record record = MakeRecord("acme-ai", "Qwen2.5-7B-Distilled", kLlama2);
+  AddParent(&record, "Qwen", "Qwen2.5-7B", Relation::kFinetune);
+  AddParent(&record, "meta-llama", "Llama-2-70b-chat-hf",
+            Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&qwen, &teacher}));
+
+  ASSERT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kTeacherForbidsDistillation));
+  EXPECT_EQ(result.flags[0].message,
+            "distillation teacher meta-llama/Llama-2-70b-chat-hf@v1 is bound "
+            "by LicenseRef-Llama-2-Community, which forbids using its outputs "
+            "to improve other models");
+  EXPECT_EQ(result.flags[0].ancestor, "meta-llama/Llama-2-70b-chat-hf@v1");
+}
+
+// [L2] A Llama 2 fine-tune distilled from Llama-2-70B: no flag at all.
+TEST(ObligationsTeacherForbidsDistillation,
+     NotFlaggedForLlama2FinetuneDistilledFromLlama2) {
+  const Judgment base =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-7b-hf", kLlama2));
+  const Judgment teacher =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-70b-chat-hf", kLlama2));
+  Record record = MakeRecord("acme-ai", "Llama-2-7b-acme", kLlama2);
+  AddParent(&record, "meta-llama", "Llama-2-7b-hf", Relation::kFinetune);
+  AddParent(&record, "meta-llama", "Llama-2-70b-chat-hf",
+            Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base, &teacher}));
+
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+// Weight-flow descent from a grandparent counts (the parent relicensed MIT;
+// its judgment still carries Llama 2).
+TEST(ObligationsTeacherForbidsDistillation,
+     NotFlaggedWhenDescentIsThroughAGrandparent) {
+  const Judgment parent = DirectJudgment(
+      "MIT", {Own("MIT"), BindingLicense{kLlama2, "meta-llama/Llama-2-7b-hf@v1",
+                                         "finetune"}});
+  const Judgment teacher =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-70b-chat-hf", kLlama2));
+  Record record = MakeRecord("acme-ai", "Acme-7B-v2", "MIT");
+  AddParent(&record, "acme-ai", "Acme-7B", Relation::kAdapter);
+  AddParent(&record, "meta-llama", "Llama-2-70b-chat-hf",
+            Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&parent, &teacher}));
+
+  EXPECT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kDeclaredLicenseDiffersFromInherited));
+}
+
+// Architecture reuse passes no weights, so it does not exempt either.
+TEST(ObligationsTeacherForbidsDistillation,
+     FlaggedWhenLlama2ParentIsOnlyArchitectureReuse) {
+  const Judgment architecture =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-7b-hf", kLlama2));
+  const Judgment teacher =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-70b-chat-hf", kLlama2));
+  Record record = MakeRecord("acme-ai", "Acme-7B", kLlama2);
+  AddParent(&record, "meta-llama", "Llama-2-7b-hf",
+            Relation::kArchitectureReuse);
+  AddParent(&record, "meta-llama", "Llama-2-70b-chat-hf",
+            Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&architecture, &teacher}));
+
+  EXPECT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kTeacherForbidsDistillation));
+}
+
+// ---------------------------------------------------------------------------
+// License ids match ignoring case [SPDX] (rules/3).
+
+TEST(ObligationsLicenseIdCase, LowerCaseDeclaredLicenseRefBindsCanonicalId) {
+  const Record record =
+      MakeRecord("acme-ai", "Llama-Acme-8B", "LicenseRef-llama-3.1-community");
+  ASSERT_TRUE(record::ValidateRecord(record).ok());
+
+  const ObligationsJudgment result = JudgeObligations(record, {});
+
+  EXPECT_THAT(result.obligations.licenses, ElementsAre(Own(kLlama31)));
+  EXPECT_THAT(result.obligations.monthly_active_users_limit,
+              Optional(700'000'000u));
+  EXPECT_TRUE(result.obligations.use_restrictions);
+  EXPECT_THAT(result.obligations.name_prefixes, ElementsAre("Llama"));
+  EXPECT_THAT(result.obligations.attribution_texts,
+              ElementsAre("Built with Llama"));
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+TEST(ObligationsLicenseIdCase, NearMissIdStaysUnknownWithoutDuties) {
+  const Record record =
+      MakeRecord("acme-ai", "Llama-Acme-8B", "LicenseRef-llama-3.1-comunity");
+  ASSERT_TRUE(record::ValidateRecord(record).ok());
+
+  const ObligationsJudgment result = JudgeObligations(record, {});
+
+  EXPECT_THAT(result.obligations.licenses,
+              ElementsAre(Own("LicenseRef-llama-3.1-comunity")));
+  EXPECT_EQ(result.obligations.monthly_active_users_limit, std::nullopt);
+  EXPECT_THAT(result.obligations.name_prefixes, IsEmpty());
+  ASSERT_THAT(Kinds(result.flags), ElementsAre(FlagKind::kUnknownLicense));
+  EXPECT_THAT(result.flags[0].message,
+              HasSubstr("LicenseRef-llama-3.1-comunity in the declared "
+                        "weights license is not in the license catalog"));
+}
+
+// A child declaring the parent's license in another letter case declares the
+// same license: no declared_license_differs_from_inherited.
+TEST(ObligationsLicenseIdCase, CaseOnlyDifferenceFromInheritedIsNotFlagged) {
+  const Judgment base = JudgmentOf(Llama31Base());
+  Record record = MakeRecord("acme-ai", "Llama-3.1-8B-Acme",
+                             "LicenseRef-LLAMA-3.1-COMMUNITY");
+  AddParent(&record, "meta-llama", "Llama-3.1-8B", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  EXPECT_THAT(result.obligations.licenses,
+              ElementsAre(Own(kLlama31),
+                          BindingLicense{kLlama31, "meta-llama/Llama-3.1-8B@v1",
+                                         "finetune"}));
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+// A near miss of the inherited license is another (unknown) license.
+TEST(ObligationsLicenseIdCase, NearMissOfInheritedLicenseIsFlagged) {
+  const Judgment base = JudgmentOf(Llama31Base());
+  Record record = MakeRecord("acme-ai", "Llama-3.1-8B-Acme",
+                             "LicenseRef-Llama-3.1-Community-v2");
+  AddParent(&record, "meta-llama", "Llama-3.1-8B", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  EXPECT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kDeclaredLicenseDiffersFromInherited,
+                          FlagKind::kUnknownLicense));
+}
+
+// Ids stored in another case by a parent's judgment (e.g. made by an older
+// rule set) are inherited under the catalog's spelling, with their duties.
+TEST(ObligationsLicenseIdCase, InheritedIdsAreCanonicalisedWithTheirDuties) {
+  const Judgment base = DirectJudgment("LicenseRef-llama-3.1-community",
+                                       {Own("licenseref-llama-3.1-community")});
+  Record record = MakeRecord("acme-ai", "Acme-8B", kLlama31);
+  AddParent(&record, "acme-ai", "Base-8B", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  EXPECT_THAT(
+      result.obligations.licenses,
+      ElementsAre(Own(kLlama31),
+                  BindingLicense{kLlama31, "acme-ai/Base-8B@v1", "finetune"}));
+  EXPECT_THAT(Kinds(result.flags), ElementsAre(FlagKind::kNamingDutyUnmet));
+}
+
+// "apache-2.0" from a parent is Apache-2.0: relicensable, known.
+TEST(ObligationsLicenseIdCase, LowerCaseSpdxIdFromParentIsKnown) {
+  const Judgment base = DirectJudgment("Apache-2.0", {Own("apache-2.0")});
+  Record record = MakeRecord("acme-ai", "Acme-7B-Tuned", "MIT");
+  AddParent(&record, "acme-ai", "Acme-7B", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  EXPECT_THAT(result.obligations.licenses,
+              ElementsAre(BindingLicense{"Apache-2.0", "acme-ai/Acme-7B@v1",
+                                         "finetune"},
+                          Own("MIT")));
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+TEST(ObligationsLicenseIdCase, TeacherBanIsFoundWhateverTheCase) {
+  const Judgment teacher =
+      DirectJudgment(kLlama3, {Own("licenseref-llama-3-community")});
+  Record record = MakeRecord("acme-ai", "Acme-7B", "Apache-2.0");
+  AddParent(&record, "acme-ai", "Teacher-70B", Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&teacher}));
+
+  ASSERT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kTeacherForbidsDistillation));
+  EXPECT_THAT(result.flags[0].message,
+              HasSubstr("bound by LicenseRef-Llama-3-Community,"));
+}
+
+TEST(ObligationsLicenseIdCase, TeacherLicenseReachesStudentWhateverTheCase) {
+  const Judgment teacher =
+      DirectJudgment(kGemma, {Own("licenseref-gemma-terms-of-use")});
+  Record record = MakeRecord("acme-ai", "Acme-2B", "Apache-2.0");
+  AddParent(&record, "google", "gemma-2-27b-it", Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&teacher}));
+
+  EXPECT_THAT(result.obligations.licenses,
+              ElementsAre(Own("Apache-2.0"),
+                          BindingLicense{kGemma, "google/gemma-2-27b-it@v1",
+                                         "distillation"}));
+  EXPECT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kDeclaredLicenseDiffersFromInherited));
+}
+
+// derivative_license_differs_from_base: a difference in letter case only is
+// the same license [SPDX]; a near miss is not.
+struct BaseLicenseCase {
+  std::string name;
+  std::string base;
+  std::string derivative;
+  bool flagged;
+};
+
+void PrintTo(const BaseLicenseCase& c, std::ostream* os) { *os << c.name; }
+
+class DerivativeLicenseCaseTest
+    : public ::testing::TestWithParam<BaseLicenseCase> {};
+
+TEST_P(DerivativeLicenseCaseTest, ComparesIdsIgnoringCase) {
+  const BaseLicenseCase& c = GetParam();
+  const Judgment base = DirectJudgment(c.base, {Own(c.base)});
+  Record record = MakeRecord("acme-ai", "Llama-Acme-GGUF", c.derivative);
+  AddParent(&record, "acme-ai", "Llama-Acme", Relation::kQuantized);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  const std::vector<FlagKind> kinds = Kinds(result.flags);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(),
+                       FlagKind::kDerivativeLicenseDiffersFromBase),
+            c.flagged ? 1 : 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rules3, DerivativeLicenseCaseTest,
+    ::testing::Values(
+        BaseLicenseCase{"CatalogIdLowerCase", kLlama31,
+                        "LicenseRef-llama-3.1-community", false},
+        BaseLicenseCase{"CatalogIdUpperCase", "LicenseRef-llama-3.1-community",
+                        "LicenseRef-LLAMA-3.1-COMMUNITY", false},
+        BaseLicenseCase{"UnknownRefLowerCase", "LicenseRef-Acme-Model",
+                        "LicenseRef-acme-model", false},
+        BaseLicenseCase{"ExpressionInOtherCaseAndOrder",
+                        std::string("Apache-2.0 AND ") + kLlama31,
+                        "LicenseRef-llama-3.1-community AND Apache-2.0", false},
+        BaseLicenseCase{"CatalogIdNearMiss", kLlama31,
+                        "LicenseRef-Llama-3.1-Comunity", true},
+        BaseLicenseCase{"OtherCatalogId", kLlama31,
+                        "LicenseRef-Llama-3.2-Community", true},
+        BaseLicenseCase{"UnknownRefNearMiss", "LicenseRef-Acme-Model",
+                        "LicenseRef-Acme-Model2", true}),
+    [](const ::testing::TestParamInfo<BaseLicenseCase>& info) {
+      return info.param.name;
+    });
+
+// ---------------------------------------------------------------------------
+// The naming duty binds licensees, not the licensor (rules/3).
+
+struct NamingLicensorCase {
+  std::string name;
+  std::string namespace_name;
+  std::string model_name;
+  std::string parent_namespace;
+  std::string license;
+  bool flagged;
+};
+
+void PrintTo(const NamingLicensorCase& c, std::ostream* os) { *os << c.name; }
+
+class NamingLicensorTest : public ::testing::TestWithParam<NamingLicensorCase> {
+};
+
+TEST_P(NamingLicensorTest, ExemptsOnlyTheRecordsOwnLicensorNamespace) {
+  const NamingLicensorCase& c = GetParam();
+  const Judgment base =
+      JudgmentOf(MakeRecord(c.parent_namespace, "Meta-Llama-3-8B", c.license));
+  Record record = MakeRecord(c.namespace_name, c.model_name, c.license);
+  AddParent(&record, c.parent_namespace, "Meta-Llama-3-8B",
+            Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  const std::vector<FlagKind> kinds = Kinds(result.flags);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), FlagKind::kNamingDutyUnmet),
+            c.flagged ? 1 : 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rules3, NamingLicensorTest,
+    ::testing::Values(
+        // [M3] Meta's own fine-tune of its base model.
+        NamingLicensorCase{"MetaLlama3Instruct", "meta-llama",
+                           "Meta-Llama-3-8B-Instruct", "meta-llama", kLlama3,
+                           false},
+        // Registry namespaces are unique ignoring case.
+        NamingLicensorCase{"MetaNamespaceInOtherCase", "Meta-Llama",
+                           "Meta-Llama-3-8B-Instruct", "meta-llama", kLlama3,
+                           false},
+        // Meta's derivative of someone's re-upload of Llama 3.
+        NamingLicensorCase{"MetaDerivativeOfReupload", "meta-llama",
+                           "Meta-Llama-3-8B-Instruct", "someone", kLlama3,
+                           false},
+        // The same model published by someone else.
+        NamingLicensorCase{"SomeoneSameName", "someone",
+                           "Meta-Llama-3-8B-Instruct", "meta-llama", kLlama3,
+                           true},
+        // A derivative of a re-upload: the parent's namespace exempts nothing.
+        NamingLicensorCase{"DerivativeOfReupload", "acme-ai",
+                           "Meta-Llama-3-8B-Instruct", "someone", kLlama3,
+                           true},
+        // Another licensor's namespace does not exempt a Llama duty.
+        NamingLicensorCase{"QwenNamespaceLlamaDuty", "Qwen",
+                           "Meta-Llama-3-8B-Instruct", "meta-llama", kLlama3,
+                           true},
+        NamingLicensorCase{"GoogleNamespaceLlama31Duty", "google",
+                           "Gemma-From-Llama", "meta-llama", kLlama31, true},
+        // Near misses of the licensor namespace.
+        NamingLicensorCase{"NearMissNamespace", "meta-llama-fans",
+                           "Meta-Llama-3-8B-Instruct", "meta-llama", kLlama3,
+                           true},
+        NamingLicensorCase{"PrefixNamespace", "meta",
+                           "Meta-Llama-3-8B-Instruct", "meta-llama", kLlama3,
+                           true},
+        // Llama 3.1: the same licensor namespace [L31].
+        NamingLicensorCase{"MetaLlama31Derivative", "meta-llama",
+                           "Meta-Derived-8B", "meta-llama", kLlama31, false}),
+    [](const ::testing::TestParamInfo<NamingLicensorCase>& info) {
+      return info.param.name;
+    });
+
+// [M3] The full reported case: no flag, obligations still listed so that
+// downstream users see the Llama 3 duties.
+TEST(ObligationsNamingDuty, MetaLlama3InstructHasNoFlagsButKeepsDuties) {
+  const Judgment base =
+      JudgmentOf(MakeRecord("meta-llama", "Meta-Llama-3-8B", kLlama3));
+  Record record = MakeRecord("meta-llama", "Meta-Llama-3-8B-Instruct", kLlama3);
+  AddParent(&record, "meta-llama", "Meta-Llama-3-8B", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base}));
+
+  EXPECT_THAT(result.flags, IsEmpty());
+  EXPECT_THAT(result.obligations.name_prefixes, ElementsAre("Llama 3"));
+  EXPECT_THAT(
+      result.obligations.licenses,
+      ElementsAre(Own(kLlama3),
+                  BindingLicense{kLlama3, "meta-llama/Meta-Llama-3-8B@v1",
+                                 "finetune"}));
+}
+
+// The licensor exemption covers only its own license's duty: the Qwen
+// namespace is the licensor of the Qwen licenses, not of Llama 3.1 [L31].
+TEST(ObligationsNamingDuty, LicensorExemptionIsPerLicense) {
+  const Judgment teacher =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-3.1-405B-Instruct", kLlama31));
+  Record qwen = MakeRecord("Qwen", "Qwen-Distilled-8B", kQwen);
+  AddParent(&qwen, "meta-llama", "Llama-3.1-405B-Instruct",
+            Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(qwen, ParentsOf(qwen, {&teacher}));
+
+  EXPECT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kDeclaredLicenseDiffersFromInherited,
+                          FlagKind::kNamingDutyUnmet));
 }
 
 }  // namespace

@@ -92,11 +92,13 @@ GradedWeights GradeWeightsLeaf(const std::string& id) {
              "judged and the label is at most open_weight_restricted")});
     return graded;
   }
+  // Ids match ignoring case; reasons name the catalog's spelling.
+  const std::string& canonical = terms->id;
   if (terms->family == LicenseFamily::kProprietary) {
     graded.grade = WeightsGrade::kProprietary;
     graded.reasons.push_back(
         {"label.weights_license_proprietary",
-         absl::StrCat("weights license ", id,
+         absl::StrCat("weights license ", canonical,
                       " is proprietary: it grants no right to download")});
     return graded;
   }
@@ -104,7 +106,7 @@ GradedWeights GradeWeightsLeaf(const std::string& id) {
   if (!restrictions.empty()) {
     graded.grade = WeightsGrade::kRestricted;
     graded.reasons.push_back({"label.weights_license_restricted",
-                              absl::StrCat("weights license ", id, " ",
+                              absl::StrCat("weights license ", canonical, " ",
                                            absl::StrJoin(restrictions, ", "))});
     return graded;
   }
@@ -124,7 +126,7 @@ GradedWeights GradeWeightsLeaf(const std::string& id) {
   graded.grade = WeightsGrade::kRestricted;
   graded.reasons.push_back(
       {"label.weights_license_terms_unknown",
-       absl::StrCat("weights license ", id,
+       absl::StrCat("weights license ", canonical,
                     " is neither OSI-approved nor an open data license and "
                     "the catalog does not describe its terms, so the label "
                     "is at most open_weight_restricted")});
@@ -697,8 +699,9 @@ std::vector<std::string> LicensesReachingStudent(const Judgment& teacher) {
   for (const BindingLicense& binding : teacher.obligations.licenses) {
     const LicenseTerms* terms = FindLicenseTerms(binding.license_id);
     if (terms == nullptr || terms->distillation_is_derivative) {
-      if (std::find(ids.begin(), ids.end(), binding.license_id) == ids.end()) {
-        ids.push_back(binding.license_id);
+      const std::string& id = terms != nullptr ? terms->id : binding.license_id;
+      if (std::find(ids.begin(), ids.end(), id) == ids.end()) {
+        ids.push_back(id);
       }
     }
   }

@@ -1,8 +1,10 @@
 #include "core/license/license_terms.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <utility>
@@ -25,8 +27,11 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr absl::string_view kCatalogFormat = "pedigree-license-catalog/1";
+constexpr absl::string_view kCatalogFormat = "pedigree-license-catalog/2";
 constexpr absl::string_view kLicenseRefPrefix = "LicenseRef-";
+// Registry namespaces: core/record/model_ref.h allows at most 96 characters
+// from [A-Za-z0-9._-] (core/license cannot depend on core/record).
+constexpr size_t kMaxNamespaceLength = 96;
 
 constexpr std::pair<LicenseFamily, absl::string_view> kFamilyNames[] = {
     {LicenseFamily::kPermissiveCode, "permissive_code"},
@@ -122,6 +127,20 @@ constexpr std::pair<absl::string_view, absl::string_view> kHubNames[] = {
     {"falcon-180b-license", "LicenseRef-Falcon-180B-TII-License-1.0"},
 };
 
+// Byte-wise order of the ASCII-lower-cased strings, without allocating.
+bool LessIgnoringCase(absl::string_view a, absl::string_view b) {
+  return std::lexicographical_compare(
+      a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+        return absl::ascii_tolower(static_cast<unsigned char>(x)) <
+               absl::ascii_tolower(static_cast<unsigned char>(y));
+      });
+}
+
+bool IsNamespaceChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' ||
+         c == '_' || c == '-';
+}
+
 std::optional<LicenseFamily> ParseFamily(absl::string_view name) {
   for (const auto& [family, family_name] : kFamilyNames) {
     if (family_name == name) return family;
@@ -213,6 +232,35 @@ class EntryReader {
     return absl::OkStatus();
   }
 
+  // An array (possibly empty) of distinct registry namespaces.
+  absl::Status Namespaces(absl::string_view field,
+                          std::vector<std::string>& out) const {
+    PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Find(field));
+    if (!value->is_array()) {
+      return Error(field, "must be an array of registry namespaces");
+    }
+    out.clear();
+    for (const Json& item : *value) {
+      if (!item.is_string()) {
+        return Error(field, "must hold only registry namespaces");
+      }
+      const std::string& name = item.get_ref<const std::string&>();
+      if (name.empty() || name.size() > kMaxNamespaceLength ||
+          !std::all_of(name.begin(), name.end(), IsNamespaceChar)) {
+        return Error(field, absl::StrCat("holds '", name,
+                                         "', which is not 1 to 96 characters "
+                                         "from [A-Za-z0-9._-]"));
+      }
+      for (const std::string& seen : out) {
+        if (absl::EqualsIgnoreCase(seen, name)) {
+          return Error(field, absl::StrCat("repeats '", name, "'"));
+        }
+      }
+      out.push_back(name);
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status Sources(std::vector<std::string>& out) const {
     PEDIGREE_ASSIGN_OR_RETURN(const Json* value, Find("sources"));
     if (!value->is_array() || value->empty()) {
@@ -257,7 +305,8 @@ absl::StatusOr<LicenseTerms> ParseModelLicense(const Json& entry,
        "commercial_use", "monthly_active_users_limit", "use_restrictions",
        "restrictions_flow_to_derivatives", "attribution_text",
        "derivative_name_prefix", "distillation_is_derivative",
-       "outputs_may_not_train_other_models", "sources", "notes"}));
+       "outputs_may_not_train_other_models", "licensor_namespaces", "sources",
+       "notes"}));
   PEDIGREE_RETURN_IF_ERROR(reader.String("name", terms.name));
   PEDIGREE_RETURN_IF_ERROR(reader.Family(terms.family));
   PEDIGREE_RETURN_IF_ERROR(reader.Bool("open_data", terms.open_data));
@@ -279,6 +328,8 @@ absl::StatusOr<LicenseTerms> ParseModelLicense(const Json& entry,
   PEDIGREE_RETURN_IF_ERROR(
       reader.Bool("outputs_may_not_train_other_models",
                   terms.outputs_may_not_train_other_models));
+  PEDIGREE_RETURN_IF_ERROR(
+      reader.Namespaces("licensor_namespaces", terms.licensor_namespaces));
   PEDIGREE_RETURN_IF_ERROR(reader.Sources(terms.sources));
   PEDIGREE_RETURN_IF_ERROR(reader.String("notes", terms.notes));
   return terms;
@@ -326,17 +377,25 @@ bool IdLess(const LicenseTerms& a, const LicenseTerms& b) {
   return a.id < b.id;
 }
 
-// Sorts `entries` by id; returns the first duplicated id, if any.
+bool IdLessIgnoringCase(const LicenseTerms& a, const LicenseTerms& b) {
+  return LessIgnoringCase(a.id, b.id);
+}
+
+// Sorts `entries` by id; returns the first id repeated ignoring ASCII case
+// (lookups ignore case, so "LicenseRef-A" and "LicenseRef-a" would collide),
+// if any.
 std::optional<std::string> SortAndFindDuplicate(
     std::vector<LicenseTerms>& entries) {
-  std::sort(entries.begin(), entries.end(), IdLess);
+  std::sort(entries.begin(), entries.end(), IdLessIgnoringCase);
   const auto it =
       std::adjacent_find(entries.begin(), entries.end(),
                          [](const LicenseTerms& a, const LicenseTerms& b) {
-                           return a.id == b.id;
+                           return absl::EqualsIgnoreCase(a.id, b.id);
                          });
-  if (it == entries.end()) return std::nullopt;
-  return it->id;
+  std::optional<std::string> duplicate;
+  if (it != entries.end()) duplicate = std::next(it)->id;
+  std::sort(entries.begin(), entries.end(), IdLess);
+  return duplicate;
 }
 
 absl::StatusOr<std::vector<LicenseTerms>> ParseArray(
@@ -389,8 +448,11 @@ std::vector<LicenseTerms> SpdxBaseTerms() {
 }
 
 struct Tables {
-  std::vector<LicenseTerms> model;  // catalog entries, sorted
-  std::vector<LicenseTerms> all;    // SPDX ids and catalog entries, sorted
+  std::vector<LicenseTerms> model;  // catalog entries, sorted by id
+  // SPDX ids and catalog entries, sorted by id ignoring ASCII case (unique
+  // that way: the SPDX list is checked by spdx_license_list.cc, the catalog
+  // by SortAndFindDuplicate, and only catalog ids start with "LicenseRef-").
+  std::vector<LicenseTerms> all;
 };
 
 Tables* BuildTables() {
@@ -410,8 +472,8 @@ Tables* BuildTables() {
     tables->model = std::move(catalog->model_licenses);
     tables->all.insert(tables->all.end(), tables->model.begin(),
                        tables->model.end());
-    std::sort(tables->all.begin(), tables->all.end(), IdLess);
   }
+  std::sort(tables->all.begin(), tables->all.end(), IdLessIgnoringCase);
   return tables;
 }
 
@@ -467,10 +529,19 @@ const LicenseTerms* FindLicenseTerms(absl::string_view id) {
   const auto it =
       std::lower_bound(all.begin(), all.end(), id,
                        [](const LicenseTerms& terms, absl::string_view key) {
-                         return absl::string_view(terms.id) < key;
+                         return LessIgnoringCase(terms.id, key);
                        });
-  if (it == all.end() || absl::string_view(it->id) != id) return nullptr;
+  if (it == all.end() || !absl::EqualsIgnoreCase(it->id, id)) return nullptr;
   return &*it;
+}
+
+bool IsLicensorNamespace(const LicenseTerms& terms,
+                         absl::string_view namespace_name) {
+  return std::any_of(terms.licensor_namespaces.begin(),
+                     terms.licensor_namespaces.end(),
+                     [namespace_name](const std::string& licensor) {
+                       return absl::EqualsIgnoreCase(licensor, namespace_name);
+                     });
 }
 
 absl::Span<const LicenseTerms> ModelLicenseCatalog() {

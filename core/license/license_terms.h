@@ -85,13 +85,30 @@ struct LicenseTerms {
   // Added field: free text on judgement calls and unavailable texts (catalog
   // entries only; empty when there is nothing to say).
   std::string notes;
+  // Added field: the registry namespaces of the licensor, the party that
+  // grants the license (e.g. {"meta-llama"} for the Llama licenses). Duties
+  // the license puts on licensees do not bind the licensor's own records.
+  // Catalog entries only; empty for SPDX ids and for license templates that
+  // many licensors use (CreativeML OpenRAIL-M). Trusts the registry's
+  // namespace ownership (docs/license-catalog.md).
+  std::vector<std::string> licensor_namespaces;
 };
 
-// Returns the terms of `id` (an SPDX license id or a catalog LicenseRef- id;
-// exact, case-sensitive as SPDX canonical spelling, so "apache-2.0" yields
-// nullptr), or nullptr if unknown. Never allocates after first use. If the
-// embedded data were corrupt (a build defect caught by the unit tests), the
-// affected table is empty and lookups into it return nullptr.
+// Returns true if `namespace_name` is one of `terms.licensor_namespaces`,
+// compared ignoring ASCII case (the registry's namespaces are unique ignoring
+// case, as on Hugging Face).
+bool IsLicensorNamespace(const LicenseTerms& terms,
+                         absl::string_view namespace_name);
+
+// Returns the terms of `id` (an SPDX license id or a catalog LicenseRef- id),
+// or nullptr if unknown. Ids match ignoring ASCII case, as the SPDX license
+// expression annex demands for license ids and for the part of a LicenseRef-
+// after the prefix ("apache-2.0" and "LicenseRef-llama-3.1-community" are
+// found); the returned terms carry the canonical spelling in `id`, which
+// callers should report. A near miss ("LicenseRef-Llama-3.1-Comunity") is
+// unknown. Never allocates after first use. If the embedded data were corrupt
+// (a build defect caught by the unit tests), the affected table is empty and
+// lookups into it return nullptr.
 const LicenseTerms* FindLicenseTerms(absl::string_view id);
 
 // Every catalog (non-SPDX, LicenseRef-) entry, sorted by id.

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
@@ -24,7 +25,7 @@ using ::testing::Optional;
 
 // A one-entry catalog; tests break it one field at a time.
 constexpr char kMinimalCatalog[] = R"json({
-  "format": "pedigree-license-catalog/1",
+  "format": "pedigree-license-catalog/2",
   "model_licenses": [{
     "id": "LicenseRef-Example", "name": "Example", "family": "model_community",
     "open_data": false, "open_documentation": false, "commercial_use": true,
@@ -32,6 +33,7 @@ constexpr char kMinimalCatalog[] = R"json({
     "restrictions_flow_to_derivatives": true, "attribution_text": "Built",
     "derivative_name_prefix": null, "distillation_is_derivative": false,
     "outputs_may_not_train_other_models": false,
+    "licensor_namespaces": ["example-org"],
     "sources": ["https://example.org/license"], "notes": "n"}],
   "spdx_properties": [{
     "id": "MIT", "family": "permissive_code", "open_data": false,
@@ -209,6 +211,51 @@ TEST(LicenseCatalogTest, MistralResearchLicenseIsNonCommercial) {
   EXPECT_FALSE(MustFind("LicenseRef-Mistral-Research-License").commercial_use);
 }
 
+// The licensor's Hugging Face organisation, from the model cards each catalog
+// entry cites (e.g. huggingface.co/meta-llama/Meta-Llama-3-8B-Instruct,
+// huggingface.co/google/gemma-2-9b-it, huggingface.co/Qwen/Qwen-7B).
+TEST(LicenseCatalogTest, LicensorNamespacesNameTheOfficialOrganisations) {
+  struct Case {
+    absl::string_view id;
+    absl::string_view licensor;
+  };
+  for (const Case& c : {
+           Case{"LicenseRef-Llama-2-Community", "meta-llama"},
+           Case{"LicenseRef-Llama-3-Community", "meta-llama"},
+           Case{"LicenseRef-Llama-3.1-Community", "meta-llama"},
+           Case{"LicenseRef-Llama-3.2-Community", "meta-llama"},
+           Case{"LicenseRef-Llama-3.3-Community", "meta-llama"},
+           Case{"LicenseRef-Gemma-Terms-of-Use", "google"},
+           Case{"LicenseRef-Qwen-License", "Qwen"},
+           Case{"LicenseRef-Qwen-Research-License", "Qwen"},
+           Case{"LicenseRef-Tongyi-Qianwen-License", "Qwen"},
+           Case{"LicenseRef-DeepSeek-License-1.0", "deepseek-ai"},
+           Case{"LicenseRef-Yi-License-1.0", "01-ai"},
+           Case{"LicenseRef-Falcon-180B-TII-License-1.0", "tiiuae"},
+           Case{"LicenseRef-Mistral-Research-License", "mistralai"},
+           Case{"LicenseRef-BigScience-BLOOM-RAIL-1.0", "bigscience"},
+       }) {
+    EXPECT_THAT(MustFind(c.id).licensor_namespaces,
+                ::testing::ElementsAre(std::string(c.licensor)))
+        << c.id;
+  }
+}
+
+// What the catalog marks as forbidding the use of outputs to improve other
+// models: Llama 2 and Llama 3 sec. 1.b.v, Tongyi Qianwen sec. 5(b); nothing
+// else.
+TEST(LicenseCatalogTest, OnlyLlama2Llama3AndTongyiQianwenBanOutputTraining) {
+  std::vector<std::string> banning;
+  for (const LicenseTerms& terms : ModelLicenseCatalog()) {
+    if (terms.outputs_may_not_train_other_models) banning.push_back(terms.id);
+  }
+
+  EXPECT_THAT(banning,
+              ::testing::ElementsAre("LicenseRef-Llama-2-Community",
+                                     "LicenseRef-Llama-3-Community",
+                                     "LicenseRef-Tongyi-Qianwen-License"));
+}
+
 // --- SPDX ids --------------------------------------------------------------
 
 // SPDX list: osiApproved true; OSI: permissive.
@@ -272,9 +319,72 @@ TEST(LicenseTermsTest, UnknownIdIsNotFound) {
   EXPECT_EQ(FindLicenseTerms(""), nullptr);
 }
 
-TEST(LicenseTermsTest, NonCanonicalCaseIsNotFound) {
-  EXPECT_EQ(FindLicenseTerms("apache-2.0"), nullptr);
-  EXPECT_EQ(FindLicenseTerms("licenseref-llama-3.1-community"), nullptr);
+// SPDX license expressions annex, "Case sensitivity": license ids, and the
+// part of a LicenseRef- after the prefix, match case-insensitively. The
+// terms found carry the canonical spelling.
+TEST(LicenseTermsTest, IdsMatchIgnoringCaseAndYieldCanonicalSpelling) {
+  struct Case {
+    absl::string_view written;
+    absl::string_view canonical;
+  };
+  for (const Case& c : {
+           Case{"apache-2.0", "Apache-2.0"},
+           Case{"APACHE-2.0", "Apache-2.0"},
+           Case{"cc-by-nc-4.0", "CC-BY-NC-4.0"},
+           Case{"artistic-2.0", "Artistic-2.0"},
+           Case{"LicenseRef-llama-3.1-community",
+                "LicenseRef-Llama-3.1-Community"},
+           Case{"licenseref-llama-3.1-community",
+                "LicenseRef-Llama-3.1-Community"},
+           Case{"LICENSEREF-GEMMA-TERMS-OF-USE",
+                "LicenseRef-Gemma-Terms-of-Use"},
+       }) {
+    const LicenseTerms* terms = FindLicenseTerms(c.written);
+
+    ASSERT_NE(terms, nullptr) << c.written;
+    EXPECT_EQ(terms->id, c.canonical) << c.written;
+  }
+}
+
+TEST(LicenseTermsTest, CaseInsensitiveLookupKeepsTheTerms) {
+  const LicenseTerms* lower = FindLicenseTerms("licenseref-llama-2-community");
+
+  ASSERT_NE(lower, nullptr);
+  EXPECT_EQ(lower, FindLicenseTerms("LicenseRef-Llama-2-Community"));
+  EXPECT_TRUE(lower->outputs_may_not_train_other_models);
+}
+
+TEST(LicenseTermsTest, NearMissIdsStayUnknownWhateverTheCase) {
+  for (absl::string_view id :
+       {"licenseref-llama-3.1-comunity", "LicenseRef-Llama-3.1",
+        "LicenseRef-Llama-3.1-Community-", "apache-2", "apache2.0",
+        "LicenseRef-Llama 3.1-Community", " apache-2.0"}) {
+    EXPECT_EQ(FindLicenseTerms(id), nullptr) << id;
+  }
+}
+
+// The registry's namespaces are unique ignoring case
+// (migrations/0001_create_registry.sql: unique index on lower(name)).
+TEST(IsLicensorNamespaceTest, MatchesListedNamespaceIgnoringCase) {
+  const LicenseTerms& llama3 = MustFind("LicenseRef-Llama-3-Community");
+
+  EXPECT_TRUE(IsLicensorNamespace(llama3, "meta-llama"));
+  EXPECT_TRUE(IsLicensorNamespace(llama3, "Meta-Llama"));
+}
+
+TEST(IsLicensorNamespaceTest, RejectsOtherAndNearMissNamespaces) {
+  const LicenseTerms& llama3 = MustFind("LicenseRef-Llama-3-Community");
+
+  for (absl::string_view ns :
+       {"someone", "Qwen", "meta", "meta-llama-fan", "meta_llama", ""}) {
+    EXPECT_FALSE(IsLicensorNamespace(llama3, ns)) << ns;
+  }
+}
+
+TEST(IsLicensorNamespaceTest, SpdxIdsAndTemplatesHaveNoLicensor) {
+  EXPECT_FALSE(IsLicensorNamespace(MustFind("Apache-2.0"), "apache"));
+  EXPECT_THAT(MustFind("LicenseRef-CreativeML-OpenRAIL-M").licensor_namespaces,
+              IsEmpty());
 }
 
 TEST(LicenseTermsTest, FamilyNamesRoundTripTheDataSpelling) {
@@ -411,6 +521,8 @@ TEST(ParseLicenseCatalogTest, AcceptsMinimalCatalog) {
   ASSERT_EQ(catalog->model_licenses.size(), 1u);
   EXPECT_THAT(catalog->model_licenses[0].monthly_active_users_limit,
               Optional(1000u));
+  EXPECT_THAT(catalog->model_licenses[0].licensor_namespaces,
+              ::testing::ElementsAre("example-org"));
   ASSERT_EQ(catalog->spdx_properties.size(), 1u);
   EXPECT_TRUE(catalog->spdx_properties[0].osi_approved);
 }
@@ -422,7 +534,7 @@ TEST(ParseLicenseCatalogTest, RejectsMalformedJson) {
 
 TEST(ParseLicenseCatalogTest, RejectsWrongFormat) {
   EXPECT_THAT(
-      ParseWith("pedigree-license-catalog/1", "other/2"),
+      ParseWith("pedigree-license-catalog/2", "other/2"),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("format")));
 }
 
@@ -500,6 +612,69 @@ TEST(ParseLicenseCatalogTest, RejectsDuplicateId) {
                         absl::StrCat("\"spdx_properties\": [", entry, ",")),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("repeats id 'MIT'")));
+}
+
+TEST(ParseLicenseCatalogTest, RejectsModelIdsDifferingOnlyInCase) {
+  const std::string twin =
+      R"json({"id": "LicenseRef-EXAMPLE", "name": "Twin",
+    "family": "model_community", "open_data": false,
+    "open_documentation": false, "commercial_use": true,
+    "monthly_active_users_limit": null, "use_restrictions": false,
+    "restrictions_flow_to_derivatives": false, "attribution_text": null,
+    "derivative_name_prefix": null, "distillation_is_derivative": false,
+    "outputs_may_not_train_other_models": false, "licensor_namespaces": [],
+    "sources": ["https://example.org/twin"], "notes": "n"})json";
+
+  EXPECT_THAT(ParseWith("\"model_licenses\": [",
+                        absl::StrCat("\"model_licenses\": [", twin, ",")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("repeats id 'LicenseRef-")));
+}
+
+TEST(ParseLicenseCatalogTest, AcceptsEmptyLicensorNamespaces) {
+  absl::StatusOr<internal::LicenseCatalog> catalog =
+      internal::ParseLicenseCatalog(
+          absl::StrReplaceAll(kMinimalCatalog, {{"[\"example-org\"]", "[]"}}));
+
+  ASSERT_THAT(catalog, IsOk());
+  EXPECT_THAT(catalog->model_licenses[0].licensor_namespaces, IsEmpty());
+}
+
+TEST(ParseLicenseCatalogTest, RejectsMissingLicensorNamespaces) {
+  EXPECT_THAT(ParseWith("\"licensor_namespaces\": [\"example-org\"],", ""),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("'licensor_namespaces' is missing")));
+}
+
+TEST(ParseLicenseCatalogTest, RejectsMalformedLicensorNamespaces) {
+  const std::string too_long = absl::StrCat("[\"", std::string(97, 'a'), "\"]");
+  for (absl::string_view bad :
+       {absl::string_view("\"example-org\""), absl::string_view("null"),
+        absl::string_view("[1]"), absl::string_view("[\"\"]"),
+        absl::string_view("[\"meta llama\"]"),
+        absl::string_view("[\"meta/llama\"]"),
+        absl::string_view("[\"example-org\", \"Example-Org\"]"),
+        absl::string_view(too_long)}) {
+    EXPECT_THAT(ParseWith("[\"example-org\"]", bad),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("licensor_namespaces")))
+        << bad;
+  }
+}
+
+TEST(ParseLicenseCatalogTest, AcceptsLongestLicensorNamespace) {
+  EXPECT_THAT(internal::ParseLicenseCatalog(absl::StrReplaceAll(
+                  kMinimalCatalog, {{"example-org", std::string(96, 'a')}})),
+              IsOk());
+}
+
+TEST(ParseLicenseCatalogTest, RejectsLicensorNamespacesForSpdxProperties) {
+  EXPECT_THAT(
+      ParseWith("\"sources\": [\"https://opensource.org/license/mit\"]",
+                "\"sources\": [\"https://opensource.org/license/mit\"], "
+                "\"licensor_namespaces\": []"),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("licensor_namespaces")));
 }
 
 TEST(ParseLicenseCatalogTest, RejectsSpdxPropertiesForUnknownId) {

@@ -33,6 +33,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "core/judgment/judgment.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -276,7 +277,9 @@ TEST_F(CliJudgmentTest, ShowPrintsTheComputedLabelAndClass) {
   const CliResult result = registry_->Run({"show", "acme/ft@v1"});
 
   EXPECT_EQ(result.code, 0) << result.err;
-  EXPECT_THAT(result.out, HasSubstr("\njudgment (pedigree-rules/2)\n"));
+  EXPECT_THAT(result.out,
+              HasSubstr(absl::StrCat("\njudgment (",
+                                     core::judgment::kRuleSetVersion, ")\n")));
   EXPECT_THAT(result.out, HasSubstr("  label        open_weight_restricted\n"));
   EXPECT_THAT(result.out, HasSubstr("  mof class    none\n"));
   EXPECT_THAT(result.out,
@@ -335,7 +338,8 @@ TEST_F(CliJudgmentTest, ShowJsonHasTheJudgment) {
   ASSERT_TRUE(shown.contains("judgment")) << result.out;
   const Json& judgment = shown["judgment"];
   ASSERT_TRUE(judgment.is_object()) << result.out;
-  EXPECT_EQ(judgment.value("rule_set_version", ""), "pedigree-rules/2");
+  EXPECT_EQ(judgment.value("rule_set_version", ""),
+            core::judgment::kRuleSetVersion);
   EXPECT_EQ(judgment.value("label", ""), "open_weight_restricted");
   EXPECT_EQ(judgment.value("mof_class", ""), "none");
   EXPECT_EQ(judgment.value("declared_weights_license", ""), "MIT");

@@ -18,7 +18,7 @@ namespace pedigree::core::license::internal {
 absl::string_view ModelLicensesJson();
 
 struct LicenseCatalog {
-  // Catalog entries (LicenseRef- ids), sorted by id, unique.
+  // Catalog entries (LicenseRef- ids), sorted by id, unique ignoring case.
   std::vector<LicenseTerms> model_licenses;
   // Table properties of common SPDX ids, sorted by id, unique; name and
   // osi_approved filled in from the SPDX data.
@@ -26,11 +26,14 @@ struct LicenseCatalog {
 };
 
 // Parses a catalog file strictly: the top level is an object with exactly
-// "format" ("pedigree-license-catalog/1"), "model_licenses" and
+// "format" ("pedigree-license-catalog/2"), "model_licenses" and
 // "spdx_properties"; every entry has exactly the documented keys with the
 // documented types (see docs/license-catalog.md), a known family, at least
-// one "http(s)://" source, and an id that is unique; model license ids start
-// with "LicenseRef-", spdx_properties ids are canonical SPDX license ids.
+// one "http(s)://" source, and an id that is unique ignoring ASCII case (ids
+// are looked up that way); model license ids start with "LicenseRef-",
+// spdx_properties ids are canonical SPDX license ids. A model license's
+// licensor_namespaces is an array (possibly empty) of distinct (ignoring
+// case) registry namespaces: 1 to 96 characters from [A-Za-z0-9._-].
 // A monthly_active_users_limit is null or a positive integer; attribution_text
 // and derivative_name_prefix are null or non-empty strings. Returns
 // InvalidArgument naming the offending entry and field, or Internal if the
