@@ -90,6 +90,10 @@ int RunServe(pedigree::server::DaemonConfig config) {
               << " records with rule set "
               << pedigree::core::judgment::kRuleSetVersion << std::endl;
   }
+  for (const std::string& unreadable : judgments.unreadable) {
+    std::cerr << "pedigreed: dropped a stored judgment that no longer parses: "
+              << unreadable << std::endl;
+  }
   for (const std::string& unjudged : judgments.unjudged) {
     std::cerr << "pedigreed: record left without a judgment: " << unjudged
               << std::endl;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -242,6 +243,19 @@ constexpr char kUnjudgedRecordsSql[] =
     "LEFT JOIN record_judgments j ON j.record_id = r.id "
     "WHERE (j.record_id IS NULL OR j.rule_set_version <> $1) AND r.id > $2 "
     "ORDER BY r.id LIMIT $3";
+// Judgments of the rule set $1 after record id $2, by record id, $3 at most:
+// Open checks that each still parses.
+constexpr char kCurrentJudgmentsSql[] =
+    "SELECT j.record_id, j.judgment, r.model_namespace, r.model_name, "
+    "r.model_version FROM record_judgments j "
+    "JOIN records r ON r.id = j.record_id "
+    "WHERE j.rule_set_version = $1 AND j.record_id > $2 "
+    "ORDER BY j.record_id LIMIT $3";
+// $1 record ids whose judgment of the rule set $2 does not parse: dropped,
+// to be judged again.
+constexpr char kDeleteJudgmentsSql[] =
+    "DELETE FROM record_judgments "
+    "WHERE record_id = ANY($1::bigint[]) AND rule_set_version = $2";
 // $1 child record ids: their stored lineage edges.
 constexpr char kEdgesOfSql[] =
     "SELECT child_record_id, parent_ref, relation, parent_record_id "
@@ -409,6 +423,8 @@ struct Statements {
   Statement judgments{"judgments", kJudgmentsSql};
   Statement upsert_judgments{"upsert_judgments", kUpsertJudgmentsSql};
   Statement unjudged_records{"unjudged_records", kUnjudgedRecordsSql};
+  Statement current_judgments{"current_judgments", kCurrentJudgmentsSql};
+  Statement delete_judgments{"delete_judgments", kDeleteJudgmentsSql};
   Statement edges_of{"edges_of", kEdgesOfSql};
   Statement dataset_users_by_name{
       "dataset_users_by_name",
@@ -878,38 +894,45 @@ struct StoredJudgment {
   std::string ref;
 };
 
-// Reads the stored judgments of `ids` (absent ids are simply missing).
-// DataLoss for a judgment that no longer parses. A judgment of another rule
-// set is left out, or with `require_current` is FailedPrecondition (the
-// store re-judges those at Open, so another version of the server must have
-// written it).
-absl::StatusOr<std::map<int64_t, StoredJudgment>> ReadJudgments(
-    pqxx::transaction_base& tx, const std::vector<int64_t>& ids,
-    bool require_current) {
-  std::map<int64_t, StoredJudgment> judgments;
+// The stored judgments of some records.
+struct StoredJudgments {
+  // Those of the current rule set that parse.
+  std::map<int64_t, StoredJudgment> usable;
+  // Why the others cannot be used ("it was made by rule set ...", "its
+  // stored judgment does not parse: ..."). Open re-judges both kinds.
+  std::map<int64_t, std::string> unusable;
+};
+
+// Reads the stored judgments of `ids` (absent ids are in neither map).
+// Never serves a judgment that does not parse: it is derived data, so it
+// counts as missing and the store judges the record again at Open.
+StoredJudgments ReadJudgments(pqxx::transaction_base& tx,
+                              const std::vector<int64_t>& ids) {
+  StoredJudgments judgments;
   if (ids.empty()) return judgments;
   for (const pqxx::row& row : Exec(tx, Sql().judgments, ArrayLiteral(ids))) {
     const int64_t id = row[0].as<int64_t>();
     const std::string version = row[1].as<std::string>();
     if (version != core::judgment::kRuleSetVersion) {
-      if (!require_current) continue;
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the judgment of record ", id, " was made by rule set \"", version,
-          "\", this server uses \"", core::judgment::kRuleSetVersion,
-          "\"; restart the server to re-judge"));
+      judgments.unusable.emplace(
+          id, absl::StrCat("it was made by rule set \"", version,
+                           "\", this server uses \"",
+                           core::judgment::kRuleSetVersion, "\""));
+      continue;
     }
     absl::StatusOr<core::judgment::Judgment> judgment =
         core::judgment::JudgmentFromJson(row[2].as<std::string>());
     if (!judgment.ok()) {
-      return absl::DataLossError(
-          absl::StrCat("the judgment of record ", id,
-                       " does not parse: ", judgment.status().message()));
+      judgments.unusable.emplace(
+          id, absl::StrCat("its stored judgment does not parse: ",
+                           judgment.status().message()));
+      continue;
     }
     ModelRef ref;
     ref.namespace_name = row[3].as<std::string>();
     ref.name = row[4].as<std::string>();
     ref.version = row[5].as<std::string>();
-    judgments.emplace(
+    judgments.usable.emplace(
         id, StoredJudgment{*std::move(judgment), core::record::ToString(ref)});
   }
   return judgments;
@@ -917,20 +940,28 @@ absl::StatusOr<std::map<int64_t, StoredJudgment>> ReadJudgments(
 
 // Judges `record`, whose lineage parents are the stored records
 // `parent_ids` (by ParentKey) with the judgments in `judgments`.
-// FailedPrecondition naming the parent when one has no record or judgment.
+// FailedPrecondition naming the parent when one has no linked record, or
+// no judgment: then `why_unjudged(parent id)` ends the message (what the
+// operator can do about it).
 absl::StatusOr<core::judgment::Judgment> JudgeRecord(
     const core::record::Record& record,
     const std::map<std::string, int64_t>& parent_ids,
-    const std::map<int64_t, StoredJudgment>& judgments) {
+    const std::map<int64_t, StoredJudgment>& judgments,
+    const std::function<std::string(int64_t)>& why_unjudged) {
   std::vector<core::judgment::ParentJudgment> parents;
   for (const core::record::LineageEdge& edge : record.lineage) {
     const auto id = parent_ids.find(ParentKey(edge.ref));
-    const auto stored =
-        id == parent_ids.end() ? judgments.end() : judgments.find(id->second);
+    if (id == parent_ids.end()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "lineage parent ", core::record::ToString(edge.ref),
+          " has no stored record linked to it; check the record's stored "
+          "lineage edges"));
+    }
+    const auto stored = judgments.find(id->second);
     if (stored == judgments.end()) {
       return absl::FailedPreconditionError(
           absl::StrCat("lineage parent ", core::record::ToString(edge.ref),
-                       " has no judgment"));
+                       " has no judgment: ", why_unjudged(id->second)));
     }
     parents.push_back({&edge, stored->second.ref, &stored->second.judgment});
   }
@@ -1547,15 +1578,33 @@ absl::Status PostgresRegistryStore::PublishRound(
       parent_record_ids.push_back(id);
     }
   }
-  PEDIGREE_ASSIGN_OR_RETURN(
-      const auto parent_judgments,
-      ReadJudgments(tx, parent_record_ids, /*require_current=*/true));
+  const StoredJudgments parent_judgments = ReadJudgments(tx, parent_record_ids);
+  // Only suggest a restart where Open would really judge the parent.
+  const auto why_unjudged = [&](int64_t parent) -> std::string {
+    {
+      absl::MutexLock lock(&mu_);
+      const auto failed = unjudgeable_.find(parent);
+      if (failed != unjudgeable_.end()) {
+        return absl::StrCat(
+            "it could not be judged when the server started (", failed->second,
+            "), so restarting will not help: check that record's stored "
+            "envelope and lineage");
+      }
+    }
+    const auto unusable = parent_judgments.unusable.find(parent);
+    if (unusable != parent_judgments.unusable.end()) {
+      return absl::StrCat(unusable->second,
+                          "; restart the server to re-judge it");
+    }
+    return "restart the server to judge it";
+  };
   JudgmentRows judgment_rows;
   for (const Accepted& a : accepted) {
     const NewRecord& new_record = *a.job->record;
     PEDIGREE_ASSIGN_OR_RETURN(
         const core::judgment::Judgment judgment,
-        JudgeRecord(new_record.record, a.parent_by_key, parent_judgments));
+        JudgeRecord(new_record.record, a.parent_by_key, parent_judgments.usable,
+                    why_unjudged));
     judgment_rows.Add(inserted.at(new_record.record_digest).first, judgment);
   }
   PEDIGREE_RETURN_IF_ERROR(judgment_rows.Write(tx));
@@ -1877,10 +1926,8 @@ PostgresRegistryStore::GetJudgments(const std::vector<int64_t>& record_ids) {
   std::map<int64_t, core::judgment::Judgment> judgments;
   PEDIGREE_RETURN_IF_ERROR(Run<pqxx::nontransaction>(
       "get judgments", [&](pqxx::transaction_base& tx) -> absl::Status {
-        PEDIGREE_ASSIGN_OR_RETURN(
-            auto stored,
-            ReadJudgments(tx, record_ids, /*require_current=*/false));
-        for (auto& [id, entry] : stored) {
+        StoredJudgments stored = ReadJudgments(tx, record_ids);
+        for (auto& [id, entry] : stored.usable) {
           judgments.emplace(id, std::move(entry.judgment));
         }
         return absl::OkStatus();
@@ -1888,19 +1935,69 @@ PostgresRegistryStore::GetJudgments(const std::vector<int64_t>& record_ids) {
   return judgments;
 }
 
+absl::Status PostgresRegistryStore::DropUnreadableJudgments(
+    JudgeSummary& summary) {
+  constexpr int kChunk = 1024;
+  int64_t after = 0;
+  for (bool more = true; more;) {
+    std::vector<std::string> unreadable;
+    int64_t last = after;
+    PEDIGREE_RETURN_IF_ERROR(Run<pqxx::work>(
+        "check stored judgments",
+        [&](pqxx::transaction_base& tx) -> absl::Status {
+          unreadable.clear();
+          const std::string version(core::judgment::kRuleSetVersion);
+          const pqxx::result rows =
+              Exec(tx, Sql().current_judgments, version, after, kChunk);
+          more = rows.size() == static_cast<size_t>(kChunk);
+          std::vector<int64_t> ids;
+          for (const pqxx::row& row : rows) {
+            last = row[0].as<int64_t>();
+            const absl::Status parsed =
+                core::judgment::JudgmentFromJson(row[1].as<std::string>())
+                    .status();
+            if (parsed.ok()) continue;
+            ModelRef ref;
+            ref.namespace_name = row[2].as<std::string>();
+            ref.name = row[3].as<std::string>();
+            ref.version = row[4].as<std::string>();
+            ids.push_back(last);
+            unreadable.push_back(absl::StrCat(
+                core::record::ToString(ref),
+                ": its stored judgment does not parse: ", parsed.message()));
+          }
+          if (ids.empty()) return absl::OkStatus();
+          // No row count check: a server starting alongside may have
+          // dropped (or re-judged) some of them already.
+          Exec(tx, Sql().delete_judgments, ArrayLiteral(ids), version);
+          return absl::OkStatus();
+        }));
+    after = last;
+    for (std::string& message : unreadable) {
+      summary.unreadable.push_back(std::move(message));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<JudgeSummary> PostgresRegistryStore::JudgeStoredRecords() {
   constexpr int kChunk = 256;
   JudgeSummary summary;
+  PEDIGREE_RETURN_IF_ERROR(DropUnreadableJudgments(summary));
+  // The records this run could not judge, with why.
+  std::map<int64_t, std::string> failed;
   int64_t after = 0;
   for (bool more = true; more;) {
     JudgmentRows rows;
     std::vector<std::string> unjudged;
+    std::map<int64_t, std::string> chunk_failed;
     int64_t last = after;
     const absl::Status status = Run<pqxx::work>(
         "judge stored records",
         [&](pqxx::transaction_base& tx) -> absl::Status {
           rows = JudgmentRows();
           unjudged.clear();
+          chunk_failed.clear();
           const pqxx::result records =
               Exec(tx, Sql().unjudged_records,
                    std::string(core::judgment::kRuleSetVersion), after, kChunk);
@@ -1912,23 +2009,41 @@ absl::StatusOr<JudgeSummary> PostgresRegistryStore::JudgeStoredRecords() {
           }
           last = ids.back();
           // Each child's stored edges: ParentKey of the edge -> parent id.
+          // A stored parent ref that does not parse makes its child
+          // unjudgeable (bad_edges), never "a parent without judgment".
           std::map<int64_t, std::map<std::string, int64_t>> edges;
+          std::map<int64_t, std::string> bad_edges;
           std::vector<int64_t> parent_ids;
           for (const pqxx::row& row :
                Exec(tx, Sql().edges_of, ArrayLiteral(ids))) {
-            if (row[3].is_null()) continue;  // JudgeRecord names it
+            const int64_t child = row[0].as<int64_t>();
+            const std::string parent_ref = row[1].as<std::string>();
             absl::StatusOr<ModelLocator> locator =
-                core::record::ParseModelLocator(row[1].as<std::string>());
-            if (!locator.ok()) continue;
-            edges[row[0].as<int64_t>()].emplace(ParentKey(*locator),
-                                                row[3].as<int64_t>());
+                core::record::ParseModelLocator(parent_ref);
+            if (!locator.ok()) {
+              bad_edges.emplace(
+                  child,
+                  absl::StrCat("its stored lineage edge names parent \"",
+                               parent_ref, "\", which does not parse (",
+                               locator.status().message(),
+                               "); check the record's stored lineage edges"));
+              continue;
+            }
+            if (row[3].is_null()) continue;  // JudgeRecord names it
+            edges[child].emplace(ParentKey(*locator), row[3].as<int64_t>());
             parent_ids.push_back(row[3].as<int64_t>());
           }
-          // A parent left with an older judgment could not be re-judged:
-          // it is left out, and its children cannot be judged either.
-          PEDIGREE_ASSIGN_OR_RETURN(
-              auto judgments,
-              ReadJudgments(tx, parent_ids, /*require_current=*/false));
+          // A parent left without a current judgment could not be judged:
+          // its children cannot be judged either.
+          StoredJudgments judgments = ReadJudgments(tx, parent_ids);
+          const auto why_unjudged = [&](int64_t parent) -> std::string {
+            if (failed.count(parent) > 0 || chunk_failed.count(parent) > 0) {
+              return "it cannot be judged either";
+            }
+            const auto unusable = judgments.unusable.find(parent);
+            if (unusable != judgments.unusable.end()) return unusable->second;
+            return "it has none";
+          };
           for (const pqxx::row& row : records) {
             const int64_t id = row[0].as<int64_t>();
             ModelRef ref;
@@ -1938,21 +2053,36 @@ absl::StatusOr<JudgeSummary> PostgresRegistryStore::JudgeStoredRecords() {
             const std::string label = core::record::ToString(ref);
             absl::StatusOr<core::judgment::Judgment> judgment =
                 [&]() -> absl::StatusOr<core::judgment::Judgment> {
-              PEDIGREE_ASSIGN_OR_RETURN(
-                  const core::dsse::Envelope envelope,
-                  core::dsse::ParseEnvelope(Bytes(row[1])));
-              PEDIGREE_ASSIGN_OR_RETURN(
-                  const core::record::Record record,
-                  core::record::RecordFromEnvelope(envelope));
-              return JudgeRecord(record, edges[id], judgments);
+              if (const auto bad = bad_edges.find(id); bad != bad_edges.end()) {
+                return absl::DataLossError(bad->second);
+              }
+              absl::StatusOr<core::dsse::Envelope> envelope =
+                  core::dsse::ParseEnvelope(Bytes(row[1]));
+              if (!envelope.ok()) {
+                return absl::DataLossError(
+                    absl::StrCat("its stored envelope does not parse (",
+                                 envelope.status().message(),
+                                 "); check the record's stored envelope"));
+              }
+              absl::StatusOr<core::record::Record> record =
+                  core::record::RecordFromEnvelope(*envelope);
+              if (!record.ok()) {
+                return absl::DataLossError(
+                    absl::StrCat("its stored envelope holds no valid record (",
+                                 record.status().message(),
+                                 "); check the record's stored envelope"));
+              }
+              return JudgeRecord(*record, edges[id], judgments.usable,
+                                 why_unjudged);
             }();
             if (!judgment.ok()) {
-              unjudged.push_back(
-                  absl::StrCat(label, ": ", judgment.status().message()));
+              const std::string why(judgment.status().message());
+              unjudged.push_back(absl::StrCat(label, ": ", why));
+              chunk_failed.emplace(id, why);
               continue;
             }
             // Children later in this chunk read it from here.
-            judgments[id] = StoredJudgment{*judgment, label};
+            judgments.usable[id] = StoredJudgment{*judgment, label};
             rows.Add(id, *judgment);
           }
           return rows.Write(tx);
@@ -1963,7 +2093,10 @@ absl::StatusOr<JudgeSummary> PostgresRegistryStore::JudgeStoredRecords() {
     for (std::string& message : unjudged) {
       summary.unjudged.push_back(std::move(message));
     }
+    failed.merge(chunk_failed);
   }
+  absl::MutexLock lock(&mu_);
+  unjudgeable_ = std::move(failed);
   return summary;
 }
 

@@ -13,14 +13,17 @@
 //                             store->PublishRecord(new_record));
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "core/record/model_ref.h"
@@ -79,8 +82,9 @@ class PostgresRegistryStore : public RegistryStore {
   // is set up: on a database without a log it creates one for
   // `options.log_signer`, integrates the records and keys stored before the
   // log existed and signs the first checkpoint. Then judges every record
-  // without a current judgment (JudgeStoredRecords; startup_judgments()
-  // says what it did). FailedPrecondition if the
+  // without a current judgment that parses (JudgeStoredRecords; a record
+  // that cannot be judged does not stop it; startup_judgments() says what
+  // it did). FailedPrecondition if the
   // database's log has another origin or key; InvalidArgument without a
   // signer; Unavailable if the database cannot be reached.
   static absl::StatusOr<std::unique_ptr<PostgresRegistryStore>> Open(
@@ -124,12 +128,16 @@ class PostgresRegistryStore : public RegistryStore {
   absl::StatusOr<DatasetUserPage> ListDatasetUsers(
       const DatasetQuery& query, const PageRequest& page) override;
 
-  // Judges every stored record whose judgment is missing or was made by
-  // another rule set (core::judgment::kRuleSetVersion), parents before
-  // children, in transactions of up to 256 records. A record that cannot be
-  // judged (its envelope no longer parses, a parent has no judgment) is
-  // left without one and named in the summary; GetJudgments then omits it.
-  // The daemon calls it once at start-up, before serving.
+  // Judges every stored record whose judgment is missing, was made by
+  // another rule set (core::judgment::kRuleSetVersion) or no longer parses
+  // (such a judgment is dropped first and named in summary.unreadable),
+  // parents before children, in transactions of up to 256 records. A record
+  // that cannot be judged (its envelope no longer parses, a stored lineage
+  // edge names a parent ref that does not parse, a parent has no judgment)
+  // is left without one and named, with why, in summary.unjudged;
+  // GetJudgments then omits it, and a publish under it is refused with that
+  // cause (a restart would not judge it either). Errors only if the
+  // database fails. The daemon calls it once at start-up, before serving.
   absl::StatusOr<JudgeSummary> JudgeStoredRecords();
   // What the JudgeStoredRecords run of Open did.
   const JudgeSummary& startup_judgments() const { return startup_judgments_; }
@@ -183,6 +191,11 @@ class PostgresRegistryStore : public RegistryStore {
   absl::Status AddKeyInBatch(pqxx::transaction_base& tx,
                              internal::LogBatch& batch, LogJob& job);
 
+  // Drops every judgment of the current rule set that no longer parses
+  // (derived data: JudgeStoredRecords then judges its record again), naming
+  // each in summary.unreadable.
+  absl::Status DropUnreadableJudgments(JudgeSummary& summary);
+
   // Returns the newest checkpoint, read in `tx`.
   absl::StatusOr<LogCheckpointRow> LatestCheckpoint(pqxx::transaction_base& tx);
 
@@ -194,6 +207,11 @@ class PostgresRegistryStore : public RegistryStore {
   // overlap, and the committer's mutex orders one after the other.
   std::optional<internal::LogHead> head_;
   JudgeSummary startup_judgments_;
+  // The records the last JudgeStoredRecords could not judge, by id, with
+  // why: a publish under one names the cause instead of suggesting a
+  // restart that would not help.
+  absl::Mutex mu_;
+  std::map<int64_t, std::string> unjudgeable_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace pedigree::server::storage

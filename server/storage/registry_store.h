@@ -242,6 +242,10 @@ struct JudgeSummary {
   int64_t judged = 0;
   // "<ref>: <why>" for each record left without a judgment.
   std::vector<std::string> unjudged;
+  // "<ref>: <why>" for each record whose stored judgment of the current
+  // rule set no longer parsed: it was dropped and the record judged again
+  // (counted in `judged`, or named in `unjudged` if that failed too).
+  std::vector<std::string> unreadable;
 };
 
 // Implementations are thread-safe. Every method may also return Unavailable
@@ -331,7 +335,8 @@ class RegistryStore {
   // Returns the stored judgments (core/judgment) of the records with these
   // ids, by id. A record without one is absent (the store judges every
   // record it accepts, so absence means a judgment could not be computed).
-  // DataLoss if a stored judgment no longer parses.
+  // A stored judgment that no longer parses, or that another rule set made,
+  // is never served: that record is absent too.
   virtual absl::StatusOr<std::map<int64_t, core::judgment::Judgment>>
   GetJudgments(const std::vector<int64_t>& record_ids) = 0;
 

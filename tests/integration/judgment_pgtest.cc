@@ -326,6 +326,183 @@ TEST_F(JudgmentStoreTest, PublishUnderAnUnjudgedParentIsRefused) {
                                HasSubstr("acme-ai/base@1 has no judgment")));
 }
 
+// --- a stored judgment that no longer parses is derived data: judged again
+
+TEST_F(JudgmentStoreTest, OpenRejudgesACurrentJudgmentThatDoesNotParse) {
+  const int64_t id = Publish(Model("base", kLlama));
+  const Judgment before = JudgmentOf(id);
+  ASSERT_NO_FATAL_FAILURE(
+      Sql("UPDATE record_judgments SET judgment = 'not json'"));
+
+  ASSERT_NO_FATAL_FAILURE(Open());
+
+  EXPECT_EQ(store_->startup_judgments().judged, 1);
+  EXPECT_THAT(store_->startup_judgments().unreadable,
+              ElementsAre(AllOf(HasSubstr("acme-ai/base@1"),
+                                HasSubstr("does not parse"))));
+  EXPECT_THAT(store_->startup_judgments().unjudged, IsEmpty());
+  EXPECT_EQ(JudgmentOf(id), before);
+}
+
+TEST_F(JudgmentStoreTest, OpenRejudgesAChildWhoseParentJudgmentDoesNotParse) {
+  const int64_t base = Publish(Model("base", kLlama));
+  Record child = Model("tuned", "MIT");
+  child.lineage.push_back(Parent("base", Relation::kFinetune));
+  const int64_t tuned = Publish(child);
+  const Judgment before = JudgmentOf(tuned);
+  ASSERT_NO_FATAL_FAILURE(Sql(absl::StrCat(
+      "UPDATE record_judgments SET judgment = '{\"label\": 7}' "
+      "WHERE record_id = ",
+      base, "; DELETE FROM record_judgments WHERE record_id = ", tuned)));
+
+  ASSERT_NO_FATAL_FAILURE(Open());
+
+  EXPECT_EQ(store_->startup_judgments().judged, 2);
+  EXPECT_THAT(store_->startup_judgments().unjudged, IsEmpty());
+  EXPECT_EQ(JudgmentOf(tuned), before);
+}
+
+TEST_F(JudgmentStoreTest,
+       UnparseableJudgmentOfAnUnjudgeableRecordIsDroppedAndNamed) {
+  const int64_t base = Publish(Model("base", kLlama));
+  ASSERT_NO_FATAL_FAILURE(
+      Sql("UPDATE records SET envelope = 'garbage'; "
+          "UPDATE record_judgments SET judgment = 'not json'"));
+
+  ASSERT_NO_FATAL_FAILURE(Open());
+
+  EXPECT_EQ(store_->startup_judgments().judged, 0);
+  EXPECT_THAT(store_->startup_judgments().unreadable,
+              ElementsAre(HasSubstr("acme-ai/base@1")));
+  EXPECT_THAT(store_->startup_judgments().unjudged,
+              ElementsAre(AllOf(HasSubstr("acme-ai/base@1"),
+                                HasSubstr("stored envelope"))));
+  ASSERT_OK_AND_ASSIGN(const auto judgments, store_->GetJudgments({base}));
+  EXPECT_THAT(judgments, IsEmpty());
+}
+
+TEST_F(JudgmentStoreTest, GetJudgmentsOmitsAJudgmentThatDoesNotParse) {
+  const int64_t base = Publish(Model("base", kLlama));
+  const int64_t other = Publish(Model("other", "Apache-2.0"));
+  ASSERT_NO_FATAL_FAILURE(Sql(absl::StrCat(
+      "UPDATE record_judgments SET judgment = 'not json' WHERE record_id = ",
+      base)));
+
+  const absl::StatusOr<std::map<int64_t, Judgment>> judgments =
+      store_->GetJudgments({base, other});
+
+  ASSERT_THAT(judgments, IsOk());
+  EXPECT_THAT(*judgments, ElementsAre(Pair(other, ::testing::_)));
+}
+
+TEST_F(JudgmentStoreTest,
+       PublishUnderAParentWhoseJudgmentDoesNotParseIsRefused) {
+  Publish(Model("base", kLlama));
+  ASSERT_NO_FATAL_FAILURE(
+      Sql("UPDATE record_judgments SET judgment = 'not json'"));
+  Record child = Model("tuned", "MIT");
+  child.lineage.push_back(Parent("base", Relation::kFinetune));
+  ASSERT_OK_AND_ASSIGN(const NewRecord wrapped, Wrap(child));
+
+  const absl::StatusOr<PublishResult> result = store_->PublishRecord(wrapped);
+
+  // Open drops and re-judges it, so here a restart does help.
+  EXPECT_THAT(result,
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("acme-ai/base@1 has no judgment"),
+                             HasSubstr("does not parse"),
+                             HasSubstr("restart the server to re-judge"))));
+}
+
+// --- stored lineage edges
+
+TEST_F(JudgmentStoreTest, StoredParentRefThatDoesNotParseIsNamedNotIgnored) {
+  Publish(Model("base", kLlama));
+  Record child = Model("tuned", "MIT");
+  child.lineage.push_back(Parent("base", Relation::kFinetune));
+  const int64_t tuned = Publish(child);
+  ASSERT_NO_FATAL_FAILURE(Sql(absl::StrCat(
+      "UPDATE lineage_edges SET parent_ref = 'no ref here' "
+      "WHERE child_record_id = ",
+      tuned, "; DELETE FROM record_judgments WHERE record_id = ", tuned)));
+
+  ASSERT_NO_FATAL_FAILURE(Open());
+
+  EXPECT_EQ(store_->startup_judgments().judged, 0);
+  EXPECT_THAT(store_->startup_judgments().unjudged,
+              ElementsAre(AllOf(HasSubstr("acme-ai/tuned@1"),
+                                HasSubstr("\"no ref here\""),
+                                HasSubstr("does not parse"))));
+  ASSERT_OK_AND_ASSIGN(const auto judgments, store_->GetJudgments({tuned}));
+  EXPECT_THAT(judgments, IsEmpty());
+}
+
+// --- the hint a refused publish gives: a restart only where it would help
+
+TEST_F(JudgmentStoreTest,
+       PublishUnderAParentUnjudgeableAtStartUpNamesTheCauseNotARestart) {
+  const int64_t base = Publish(Model("base", kLlama));
+  ASSERT_NO_FATAL_FAILURE(Sql(
+      absl::StrCat("UPDATE records SET envelope = 'garbage' WHERE id = ", base,
+                   "; DELETE FROM record_judgments")));
+  ASSERT_NO_FATAL_FAILURE(Open());
+  Record child = Model("tuned", "MIT");
+  child.lineage.push_back(Parent("base", Relation::kFinetune));
+  ASSERT_OK_AND_ASSIGN(const NewRecord wrapped, Wrap(child));
+
+  const absl::StatusOr<PublishResult> result = store_->PublishRecord(wrapped);
+
+  EXPECT_THAT(result,
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("acme-ai/base@1 has no judgment"),
+                             HasSubstr("stored envelope does not parse"),
+                             HasSubstr("restarting will not help"),
+                             Not(HasSubstr("restart the server")))));
+}
+
+TEST_F(JudgmentStoreTest,
+       PublishUnderAParentLeftWithAnOldJudgmentAtStartUpNamesTheCause) {
+  const int64_t base = Publish(Model("base", kLlama));
+  // Re-judging the base fails at start-up, so its old row stays.
+  ASSERT_NO_FATAL_FAILURE(Sql(absl::StrCat(
+      "UPDATE records SET envelope = 'garbage' WHERE id = ", base,
+      "; UPDATE record_judgments SET rule_set_version = 'pedigree-rules/0'")));
+  ASSERT_NO_FATAL_FAILURE(Open());
+  Record child = Model("tuned", "MIT");
+  child.lineage.push_back(Parent("base", Relation::kFinetune));
+  ASSERT_OK_AND_ASSIGN(const NewRecord wrapped, Wrap(child));
+
+  const absl::StatusOr<PublishResult> result = store_->PublishRecord(wrapped);
+
+  EXPECT_THAT(result,
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("acme-ai/base@1 has no judgment"),
+                             HasSubstr("stored envelope does not parse"),
+                             Not(HasSubstr("restart the server")))));
+}
+
+TEST_F(JudgmentStoreTest, RestartHintForAParentOfAnotherRuleSetIsRight) {
+  Publish(Model("base", kLlama));
+  // Written by a server of another rule set after this one started.
+  ASSERT_NO_FATAL_FAILURE(
+      Sql("UPDATE record_judgments SET rule_set_version = 'pedigree-rules/0'"));
+  Record child = Model("tuned", "MIT");
+  child.lineage.push_back(Parent("base", Relation::kFinetune));
+  ASSERT_OK_AND_ASSIGN(const NewRecord wrapped, Wrap(child));
+
+  const absl::StatusOr<PublishResult> refused = store_->PublishRecord(wrapped);
+  ASSERT_NO_FATAL_FAILURE(Open());
+  const absl::StatusOr<PublishResult> after_restart =
+      store_->PublishRecord(wrapped);
+
+  EXPECT_THAT(refused,
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       AllOf(HasSubstr("acme-ai/base@1 has no judgment"),
+                             HasSubstr("pedigree-rules/0"),
+                             HasSubstr("restart the server to re-judge"))));
+  EXPECT_THAT(after_restart, IsOk());
+}
+
 // --- which models were trained on dataset X
 
 class DatasetUsersTest : public JudgmentStoreTest {
