@@ -8,6 +8,7 @@
 #include "core/encoding/strict_json.h"
 #include "core/judgment/obligations.h"
 #include "core/judgment/openness.h"
+#include "core/judgment/synthetic_data.h"
 #include "core/status_macros.h"
 #include "nlohmann/json.hpp"
 
@@ -46,6 +47,7 @@ constexpr absl::string_view kFlagNames[] = {
     "derivative_license_differs_from_base",
     "incompatible_merge_parents",
     "teacher_forbids_distillation",
+    "synthetic_data_generator_not_judged",
     "unknown_license",
 };
 
@@ -227,6 +229,10 @@ absl::StatusOr<Judgment> Judge(const record::Record& record,
     judgment.flags.push_back(std::move(*openness.claim_mismatch));
   }
   for (Flag& flag : obligations.flags) {
+    judgment.flags.push_back(std::move(flag));
+  }
+  for (Flag& flag :
+       SyntheticDataFlags(FindUnjudgedDataGenerators(record, parents))) {
     judgment.flags.push_back(std::move(flag));
   }
   std::stable_sort(

@@ -91,6 +91,10 @@ enum class FlagKind {
   // Distilled from a teacher whose license forbids using its outputs to
   // train other models.
   kTeacherForbidsDistillation,
+  // A synthetic training dataset whose generator is not a distillation or
+  // weight-flow parent (or is not named): the generator's terms cannot be
+  // judged (core/judgment/synthetic_data.h).
+  kSyntheticDataGeneratorNotJudged,
   // A license id that neither SPDX nor the catalog knows: its duties cannot
   // be judged.
   kUnknownLicense,
@@ -100,7 +104,7 @@ enum class FlagKind {
 // "declared_license_differs_from_inherited", "naming_duty_unmet",
 // "non_commercial_ancestor", "derivative_license_differs_from_base",
 // "incompatible_merge_parents", "teacher_forbids_distillation",
-// "unknown_license".
+// "synthetic_data_generator_not_judged", "unknown_license".
 absl::string_view ToString(FlagKind kind);
 absl::StatusOr<FlagKind> ParseFlagKind(absl::string_view name);
 
@@ -109,7 +113,9 @@ struct Flag {
   // One sentence naming the facts and the ancestor concerned.
   std::string message;
   // "namespace/name@version" of the ancestor the flag concerns, or "" when it
-  // concerns the record alone.
+  // concerns the record alone. For kSyntheticDataGeneratorNotJudged, the
+  // generator's locator as the record wrote it ("namespace/name@version" or
+  // "sha256:<hex>"), or "" when the dataset names no generator.
   std::string ancestor;
 };
 

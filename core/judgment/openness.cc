@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "core/judgment/synthetic_data.h"
 #include "core/license/license_expression.h"
 #include "core/license/license_terms.h"
 
@@ -709,10 +710,16 @@ std::vector<std::string> LicensesReachingStudent(const Judgment& teacher) {
 }
 
 struct Cap {
+  // Lineage position of the capping parent; caps by data generators follow
+  // every parent, in dataset order.
   size_t index;
+  // The flag ancestor for a claim mismatch: the parent's ref, or the
+  // generator's locator ("" when undisclosed).
   std::string ref;
   Reason reason;
   OpennessLabel label;
+  // How the claim-mismatch message names the cap ("" for `ref`).
+  std::string named;
 };
 
 }  // namespace
@@ -740,7 +747,8 @@ OpennessJudgment JudgeOpenness(const record::Record& record,
                          " parent ", parent.ref, " (", parent_label_name,
                          "): a derivative is never more open than the "
                          "weights it is built from")},
-           parent_label});
+           parent_label,
+           ""});
       continue;
     }
     if (parent.edge->relation != record::Relation::kDistillation) continue;
@@ -762,7 +770,20 @@ OpennessJudgment JudgeOpenness(const record::Record& record,
                        absl::StrJoin(reaching, ", "),
                        " treats distilled models as derivatives or is "
                        "unknown")},
-         teacher_cap});
+         teacher_cap,
+         ""});
+  }
+  // A synthetic training dataset whose generator's terms cannot be judged
+  // (synthetic_data.h): never more than open_weight_restricted, as for an
+  // unknown license; no weights flow from a generator, so never closed.
+  const std::vector<UnjudgedGenerator> generators =
+      FindUnjudgedDataGenerators(record, parents);
+  for (size_t i = 0; i < generators.size(); ++i) {
+    const OpennessLabel generator_cap = OpennessLabel::kOpenWeightRestricted;
+    if (generator_cap >= own.label) continue;
+    caps.push_back({record.lineage.size() + i, generators[i].generator,
+                    UnjudgedGeneratorCapReason(generators[i], generator_cap),
+                    generator_cap, GeneratorDescription(generators[i])});
   }
   std::stable_sort(caps.begin(), caps.end(), [](const Cap& a, const Cap& b) {
     return a.index != b.index ? a.index < b.index : a.ref < b.ref;
@@ -796,7 +817,8 @@ OpennessJudgment JudgeOpenness(const record::Record& record,
       for (const Cap& cap : caps) {
         if (cap.label >= needed) continue;
         flag.ancestor = cap.ref;
-        absl::StrAppend(&flag.message, " (capped by ", cap.ref, ")");
+        absl::StrAppend(&flag.message, " (capped by ",
+                        cap.named.empty() ? cap.ref : cap.named, ")");
         break;
       }
     }

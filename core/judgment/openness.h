@@ -7,8 +7,10 @@
 // - the label from the record's own weights license and components
 //   (OSI Open Source AI Definition 1.0 for open_source), then capped by every
 //   weight-flow parent's label and by every distillation teacher whose
-//   license treats distilled models as derivatives; architecture reuse passes
-//   nothing on;
+//   license treats distilled models as derivatives, and at
+//   open_weight_restricted by every synthetic-data generator whose terms
+//   cannot be judged (synthetic_data.h); architecture reuse passes nothing
+//   on;
 // - the MOF class as the MOF's own tool computes it: cumulative classes,
 //   each required component published under an open license fitting its
 //   type (code: OSI-approved; data and weights: open data; documents: CC-BY
