@@ -1,5 +1,6 @@
 #include "server/storage/change_feed.h"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -12,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "pqxx/pqxx"
+#include "server/storage/dsn.h"
 
 namespace pedigree::server::storage {
 namespace {
@@ -68,6 +70,22 @@ class HeartbeatReceiver final : public pqxx::notification_receiver {
 
 bool IsListening(uint64_t state) { return state % 2 == 1; }
 
+// TCP keepalives and a user timeout make a connection whose network path
+// died fail within seconds instead of the kernel's minutes, so the feed
+// reconnects; they change nothing on a Unix socket. Options the operator's
+// string sets win.
+std::string FeedDsn(const std::string& dsn) {
+  absl::StatusOr<std::string> with_defaults =
+      DsnWithDefaults(dsn, {{"keepalives", "1"},
+                            {"keepalives_idle", "5"},
+                            {"keepalives_interval", "2"},
+                            {"keepalives_count", "3"},
+                            {"tcp_user_timeout", "10000"},
+                            {"connect_timeout", "10"}});
+  // A malformed string fails to connect either way, with libpq's error.
+  return with_defaults.ok() ? *std::move(with_defaults) : dsn;
+}
+
 // A channel name no other feed uses.
 std::string HeartbeatChannel() {
   static std::atomic<uint64_t> counter{0};
@@ -78,12 +96,39 @@ std::string HeartbeatChannel() {
 }  // namespace
 
 PostgresChangeFeed::PostgresChangeFeed(std::string dsn)
-    : dsn_(std::move(dsn)), thread_([this] { Run(); }) {}
+    : dsn_(FeedDsn(dsn)), thread_([this] { Run(); }) {}
 
 PostgresChangeFeed::~PostgresChangeFeed() {
   stop_.Notify();
+  {
+    // A call blocked on a connection that went silent (a dead network path,
+    // a stalled server) would hold the thread until TCP gives up: shutting
+    // the socket down makes that call fail now. The socket is unregistered
+    // before its connection closes, so this never touches a reused fd.
+    absl::MutexLock lock(&socket_mu_);
+    if (socket_ != -1) ::shutdown(socket_, SHUT_RDWR);
+  }
   thread_.join();
 }
+
+// Registers a connection's socket for the destructor for as long as it
+// lives; declared after the connection, so it goes first.
+class PostgresChangeFeed::SocketRegistration {
+ public:
+  SocketRegistration(PostgresChangeFeed& feed, int socket) : feed_(feed) {
+    absl::MutexLock lock(&feed_.socket_mu_);
+    feed_.socket_ = socket;
+  }
+  ~SocketRegistration() {
+    absl::MutexLock lock(&feed_.socket_mu_);
+    feed_.socket_ = -1;
+  }
+  SocketRegistration(const SocketRegistration&) = delete;
+  SocketRegistration& operator=(const SocketRegistration&) = delete;
+
+ private:
+  PostgresChangeFeed& feed_;
+};
 
 std::optional<uint64_t> PostgresChangeFeed::Generation() const {
   const uint64_t state = state_.load();
@@ -108,6 +153,7 @@ void PostgresChangeFeed::Run() {
   while (!stop_.HasBeenNotified()) {
     try {
       pqxx::connection connection(dsn_);
+      const SocketRegistration registration(*this, connection.sock());
       {
         // So that operators (and tests) can tell this connection apart.
         pqxx::nontransaction tx(connection);

@@ -23,6 +23,7 @@
 #include <string>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 
@@ -42,8 +43,13 @@ class ChangeFeed {
 // that died without an error, a stalled server) Generation() is nullopt.
 // The connection must be a real session: through a transaction-pooling
 // proxy (pgbouncer pool_mode=transaction) LISTEN is accepted but nothing
-// arrives, and the missing heartbeat then keeps the cache off. Thread-safe;
-// the destructor stops the thread within about 200 ms.
+// arrives, and the missing heartbeat then keeps the cache off. The
+// connection gets TCP keepalives and a 10 s user timeout unless the
+// connection string sets them, so a dead network path fails within seconds.
+// Thread-safe; the destructor stops the thread within about 200 ms, even
+// when the connection is stuck (it shuts the socket down), except while a
+// connection attempt is under way (bounded by connect_timeout, 10 s unless
+// set).
 class PostgresChangeFeed final : public ChangeFeed {
  public:
   // Starts listening on `dsn` in the background; Generation() is nullopt
@@ -60,6 +66,8 @@ class PostgresChangeFeed final : public ChangeFeed {
   bool WaitUntilListening(int timeout_ms) const;
 
  private:
+  class SocketRegistration;
+
   void Run();
 
   const std::string dsn_;
@@ -71,6 +79,9 @@ class PostgresChangeFeed final : public ChangeFeed {
   // none for a few seconds the feed does not vouch for the data.
   std::atomic<int64_t> last_heartbeat_us_{0};
   absl::Notification stop_;
+  // The socket of the current connection, or -1 (see SocketRegistration).
+  absl::Mutex socket_mu_;
+  int socket_ ABSL_GUARDED_BY(socket_mu_) = -1;
   std::thread thread_;
 };
 

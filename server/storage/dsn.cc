@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -89,6 +90,26 @@ absl::StatusOr<std::string> DsnWithDatabase(absl::string_view dsn,
     if (key != "dbname") parts.push_back(key + "=" + QuoteDsnValue(value));
   }
   parts.push_back("dbname=" + QuoteDsnValue(dbname));
+  return absl::StrJoin(parts, " ");
+}
+
+absl::StatusOr<std::string> DsnWithDefaults(
+    absl::string_view dsn,
+    const std::vector<std::pair<std::string, std::string>>& defaults) {
+  std::vector<std::pair<std::string, std::string>> options;
+  if (!ParseDsn(dsn, &options)) {
+    return absl::InvalidArgumentError("database url is malformed");
+  }
+  std::vector<std::string> parts;
+  for (const auto& [key, value] : options) {
+    parts.push_back(key + "=" + QuoteDsnValue(value));
+  }
+  for (const auto& [key, value] : defaults) {
+    const bool set = std::any_of(
+        options.begin(), options.end(),
+        [&key = key](const auto& option) { return option.first == key; });
+    if (!set) parts.push_back(key + "=" + QuoteDsnValue(value));
+  }
   return absl::StrJoin(parts, " ");
 }
 

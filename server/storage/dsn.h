@@ -6,6 +6,8 @@
 // Nothing here opens a connection.
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -33,6 +35,13 @@ std::string DsnPassword(absl::string_view dsn);
 // `dsn` is malformed.
 absl::StatusOr<std::string> DsnWithDatabase(absl::string_view dsn,
                                             absl::string_view dbname);
+
+// Returns `dsn` in "key=value" form with each of `defaults` added unless
+// `dsn` sets that key itself (every option of `dsn` kept, password
+// included). Returns InvalidArgument if `dsn` is malformed.
+absl::StatusOr<std::string> DsnWithDefaults(
+    absl::string_view dsn,
+    const std::vector<std::pair<std::string, std::string>>& defaults);
 
 // Returns `value` quoted for a libpq "key=value" string: in single quotes,
 // with backslashes and single quotes escaped.

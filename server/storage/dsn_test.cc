@@ -67,6 +67,31 @@ TEST(DsnTest, WithDatabaseRejectsMalformedDsn) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+TEST(DsnTest, WithDefaultsAddsOptionsTheDsnLacks) {
+  absl::StatusOr<std::string> dsn =
+      DsnWithDefaults("host=/tmp dbname=app", {{"keepalives", "1"}});
+
+  ASSERT_THAT(dsn, IsOk());
+  // Options keep libpq's order; the defaults follow.
+  EXPECT_EQ(*dsn, "dbname='app' host='/tmp' keepalives='1'");
+}
+
+TEST(DsnTest, WithDefaultsKeepsTheOperatorsValue) {
+  absl::StatusOr<std::string> dsn = DsnWithDefaults(
+      "postgresql://app:pw@db:5/x?connect_timeout=3",
+      {{"connect_timeout", "10"}, {"tcp_user_timeout", "10000"}});
+
+  ASSERT_THAT(dsn, IsOk());
+  EXPECT_EQ(*dsn,
+            "user='app' password='pw' connect_timeout='3' dbname='x' "
+            "host='db' port='5' tcp_user_timeout='10000'");
+}
+
+TEST(DsnTest, WithDefaultsRejectsMalformedDsn) {
+  EXPECT_THAT(DsnWithDefaults("host='x", {{"keepalives", "1"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 TEST(DsnTest, QuoteEscapesQuotesAndBackslashes) {
   EXPECT_EQ(QuoteDsnValue(R"(it's a\b)"), R"('it\'s a\\b')");
 }

@@ -17,12 +17,14 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "core/crypto/keys.h"
@@ -332,46 +334,107 @@ TEST_F(PostgresChangeFeedTest, LostConnectionDropsTheGenerationThenANewOne) {
       << "generation " << *regained << " was served before the loss";
 }
 
-// A connection that stops answering without an error (here: its backend
-// stopped) must not keep vouching for the data: the heartbeat lapses.
-TEST_F(PostgresChangeFeedTest, StalledConnectionStopsVouchingUntilItAnswers) {
-  // Only this suite's database: other test processes running at the same
-  // time have feeds of their own. A previous test's feed backend may take a
-  // moment to go away after its connection closed.
+// The pid of this suite's feed backend, or 0 if there is not exactly one.
+// Only this suite's database counts: other test processes running at the
+// same time have feeds of their own. A previous test's feed backend may take
+// a moment to go away after its connection closed.
+pid_t FeedBackend(const std::string& admin_dsn, const std::string& dsn,
+                  absl::Duration patience) {
   std::string database_name;
   {
-    pqxx::connection probe(dsn());
+    pqxx::connection probe(dsn);
     database_name = probe.dbname();
   }
-  pqxx::connection admin(admin_dsn());
-  pqxx::result backends;
-  const absl::Time found_by = absl::Now() + kPatience;
+  pqxx::connection admin(admin_dsn);
+  const absl::Time deadline = absl::Now() + patience;
   do {
     pqxx::nontransaction tx(admin);
-    backends = tx.exec_params(
+    const pqxx::result backends = tx.exec_params(
         "SELECT pid FROM pg_stat_activity "
         "WHERE datname = $1 AND application_name = 'pedigree change feed'",
         database_name);
-    if (backends.size() == 1) break;
+    if (backends.size() == 1) return backends[0][0].as<int>();
     absl::SleepFor(absl::Milliseconds(20));
-  } while (absl::Now() < found_by);
-  ASSERT_EQ(backends.size(), 1u);
-  const pid_t backend = backends[0][0].as<int>();
-  if (::kill(backend, SIGSTOP) != 0) {
+  } while (absl::Now() < deadline);
+  return 0;
+}
+
+// Stops a backend (SIGSTOP) for as long as it lives, so that the backend
+// runs again whatever the test asserts.
+class StoppedBackend {
+ public:
+  explicit StoppedBackend(pid_t pid)
+      : pid_(pid), stopped_(::kill(pid, SIGSTOP) == 0) {}
+  ~StoppedBackend() { Resume(); }
+  StoppedBackend(const StoppedBackend&) = delete;
+  StoppedBackend& operator=(const StoppedBackend&) = delete;
+
+  bool stopped() const { return stopped_; }
+  void Resume() {
+    if (stopped_) ::kill(pid_, SIGCONT);
+    stopped_ = false;
+  }
+
+ private:
+  pid_t pid_;
+  bool stopped_;
+};
+
+// A connection that stops answering without an error (here: its backend
+// stopped) must not keep vouching for the data: the heartbeat lapses.
+TEST_F(PostgresChangeFeedTest, StalledConnectionStopsVouchingUntilItAnswers) {
+  const pid_t backend = FeedBackend(admin_dsn(), dsn(), kPatience);
+  ASSERT_NE(backend, 0) << "not exactly one feed backend";
+  const uint64_t before = Current();
+  StoppedBackend stopped(backend);
+  if (!stopped.stopped()) {
     GTEST_SKIP() << "cannot stop the backend (not root or postgres)";
   }
-  const uint64_t before = Current();
 
   const absl::Time deadline = absl::Now() + kPatience + absl::Seconds(3);
   while (absl::Now() < deadline && feed_->Generation().has_value()) {
     absl::SleepFor(absl::Milliseconds(5));
   }
   const bool lapsed = !feed_->Generation().has_value();
-  ASSERT_EQ(::kill(backend, SIGCONT), 0);
+  stopped.Resume();
 
   EXPECT_TRUE(lapsed) << "the feed kept vouching for a stalled connection";
   ASSERT_TRUE(feed_->WaitUntilListening(5000));
   EXPECT_NE(Current(), before);
+}
+
+// The feed's thread is then blocked in its heartbeat query, which no
+// timeout ends while the backend is stopped: the destructor must not wait
+// for it (a server shutting down would hang).
+TEST_F(PostgresChangeFeedTest,
+       DestructorReturnsPromptlyWhileTheBackendIsStalled) {
+  const pid_t backend = FeedBackend(admin_dsn(), dsn(), kPatience);
+  ASSERT_NE(backend, 0) << "not exactly one feed backend";
+  StoppedBackend stopped(backend);
+  if (!stopped.stopped()) {
+    GTEST_SKIP() << "cannot stop the backend (not root or postgres)";
+  }
+  const absl::Time lapse_deadline = absl::Now() + kPatience + absl::Seconds(3);
+  while (absl::Now() < lapse_deadline && feed_->Generation().has_value()) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  ASSERT_FALSE(feed_->Generation().has_value()) << "the heartbeat never lapsed";
+  // A destructor that waits for the backend would wait forever: resume the
+  // backend after a while, so that such a destructor fails the test below
+  // instead of hanging it.
+  absl::Notification reset_returned;
+  std::thread resumer([&] {
+    reset_returned.WaitForNotificationWithTimeout(absl::Seconds(2));
+    stopped.Resume();
+  });
+  const absl::Time start = absl::Now();
+
+  feed_.reset();
+
+  const absl::Duration took = absl::Now() - start;
+  reset_returned.Notify();
+  resumer.join();
+  EXPECT_LT(took, absl::Seconds(1));
 }
 
 TEST_F(PostgresChangeFeedTest, ChangesAreSeenAfterReconnecting) {
