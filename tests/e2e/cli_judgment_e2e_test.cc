@@ -26,51 +26,34 @@
 // Environment: PEDIGREED and PEDIGREE_CLI (paths of the binaries, set by
 // tests/CMakeLists.txt) and PEDIGREE_TEST_PG_DSN.
 
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
 #include "core/judgment/judgment.h"
+#include "core/status_macros.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "server/util/subprocess.h"
+#include "tests/testing/e2e_registry.h"
 #include "tests/testing/e2e_util.h"
-#include "tests/testing/pg_fixture.h"
-#include "tests/testing/status_matchers.h"
 
 namespace pedigree {
 namespace {
 
-using ::pedigree::server::Subprocess;
-using ::pedigree::server::SubprocessOptions;
 using ::pedigree::testing::CliResult;
-using ::pedigree::testing::ReadFile;
-using ::pedigree::testing::WriteFile;
+using ::pedigree::testing::E2eRegistry;
+using ::pedigree::testing::Weights;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
 using Json = nlohmann::json;
 
-constexpr absl::Duration kTimeout = absl::Seconds(60);
-
 constexpr char kLlama[] = "LicenseRef-Llama-3.1-Community";
 constexpr char kCorpusDigest[] =
     "ab01ab01ab01ab01ab01ab01ab01ab01ab01ab01ab01ab01ab01ab01ab01ab01";
-
-// Deterministic pseudo-random bytes standing in for weights.
-std::string Weights(size_t size, unsigned seed) {
-  std::string bytes(size, '\0');
-  unsigned state = seed * 2654435761u + 1;
-  for (char& byte : bytes) {
-    state = state * 1103515245u + 12345u;
-    byte = static_cast<char>(state >> 16);
-  }
-  return bytes;
-}
 
 // The Llama-3.1-style base: weights and code under the Llama 3.1 Community
 // License, declared as a LicenseRef (docs/meta-file.md).
@@ -124,127 +107,14 @@ constexpr char kQuantMeta[] = R"({
                "detail": {"method": "gptq", "bits": 4}}]
 })";
 
-// The shared registry: one database, one pedigreed, one publisher key.
-class Registry {
- public:
-  // Returns an empty string on success, else what failed.
-  std::string Start() {
-    absl::StatusOr<std::string> pedigreed = testing::BinaryFromEnv("PEDIGREED");
-    if (!pedigreed.ok()) return std::string(pedigreed.status().message());
-    absl::StatusOr<std::string> cli = testing::BinaryFromEnv("PEDIGREE_CLI");
-    if (!cli.ok()) return std::string(cli.status().message());
-    cli_ = *std::move(cli);
-    absl::StatusOr<std::string> admin_dsn = testing::TestAdminDsn();
-    if (!admin_dsn.ok()) return std::string(admin_dsn.status().message());
-    absl::StatusOr<std::unique_ptr<testing::ScratchDatabase>> database =
-        testing::ScratchDatabase::Create(*admin_dsn);
-    if (!database.ok()) return std::string(database.status().message());
-    database_ = *std::move(database);
-    const absl::Status created = temp_dir_.Create("pedigree-cli-judgment-e2e");
-    if (!created.ok()) return std::string(created.message());
-
-    SubprocessOptions options;
-    options.argv = {*pedigreed,
-                    "--listen",
-                    "127.0.0.1:0",
-                    "--database-url",
-                    database_->dsn(),
-                    "--admin-token",
-                    testing::kE2eAdminToken,
-                    "--log-key-file",
-                    Path("log-key.pem")};
-    options.stderr_path = Path("pedigreed.err");
-    absl::StatusOr<testing::StartedPedigreed> started =
-        testing::StartPedigreed(std::move(options), absl::Now() + kTimeout);
-    if (!started.ok()) {
-      return absl::StrCat(
-          "pedigreed did not start: ", started.status().message(), " ",
-          ReadFile(Path("pedigreed.err")));
-    }
-    server_ = std::move(started->process);
-    server_address_ = absl::StrCat("127.0.0.1:", started->port);
-    return "";
-  }
-
-  ~Registry() {
-    server_.reset();  // kills pedigreed before its database goes
-    database_.reset();
-  }
-
-  std::string Path(const std::string& relative) const {
-    return temp_dir_.Path(relative);
-  }
-
-  // Runs the CLI against `server` (the shared one when empty).
-  CliResult Run(std::vector<std::string> args, const std::string& server = "") {
-    SubprocessOptions options;
-    options.argv = {cli_, "--server",
-                    server.empty() ? server_address_ : server};
-    options.argv.insert(options.argv.end(), args.begin(), args.end());
-    options.extra_env = testing::CliRegistryEnv(Path("config"));
-    options.stderr_path = Path(absl::StrCat("cli.", runs_++, ".err"));
-    return testing::RunCli(std::move(options), kTimeout);
-  }
-
-  // Writes models/`name` with `files` and its meta file.
-  void WriteModel(const std::string& name,
-                  const std::vector<std::pair<std::string, std::string>>& files,
-                  const std::string& meta) {
-    for (const auto& [file, content] : files) {
-      WriteFile(Path("models/" + name + "/" + file), content);
-    }
-    WriteFile(Path("models/" + name + ".meta.json"), meta);
-  }
-
-  // Publishes models/`name` as `ref`; returns an error text or "".
-  std::string Publish(const std::string& name, const std::string& ref) {
-    const CliResult result =
-        Run({"publish", Path("models/" + name), "--model", ref, "--key",
-             Path("key"), "--meta", Path("models/" + name + ".meta.json")});
-    if (result.code != 0) {
-      return absl::StrCat("publish ", ref, " exited ", result.code, ": ",
-                          result.err);
-    }
-    return "";
-  }
-
- private:
-  std::string cli_;
-  std::unique_ptr<testing::ScratchDatabase> database_;
-  testing::TempDir temp_dir_;
-  std::unique_ptr<Subprocess> server_;
-  std::string server_address_;
-  int runs_ = 0;
-};
-
-class CliJudgmentTest : public ::testing::Test {
+class CliJudgmentTest : public testing::E2eRegistryTest {
  protected:
   static void SetUpTestSuite() {
-    registry_ = new Registry();
-    setup_error_ = new std::string(registry_->Start());
-    if (setup_error_->empty()) *setup_error_ = PublishLineage();
+    StartRegistry("pedigree-cli-judgment-e2e", PublishLineage);
   }
 
-  static void TearDownTestSuite() {
-    delete registry_;
-    registry_ = nullptr;
-    delete setup_error_;
-    setup_error_ = nullptr;
-  }
-
-  void SetUp() override { ASSERT_EQ(*setup_error_, "") << "suite setup"; }
-
-  static std::string PublishLineage() {
-    Registry& r = *registry_;
-    const CliResult keygen = r.Run({"keygen", "--out", r.Path("key")});
-    if (keygen.code != 0) return "keygen: " + keygen.err;
-    const CliResult created = r.Run({"namespace", "create", "acme"});
-    if (created.code != 0) return "namespace create: " + created.err;
-    const CliResult added = r.Run({"key", "add", "acme", r.Path("key.pub")});
-    if (added.code != 0) return "key add: " + added.err;
-    const CliResult pinned = r.Run({"log", "key", "--pin"});
-    if (pinned.code != 0) return "log key --pin: " + pinned.err;
-
+  static absl::Status PublishLineage(E2eRegistry& r) {
+    PEDIGREE_RETURN_IF_ERROR(r.SetUpPublisher("acme"));
     r.WriteModel("llama-base",
                  {{"config.json", "{\"hidden_size\": 64}\n"},
                   {"model.safetensors", Weights(100000, 21)}},
@@ -257,18 +127,11 @@ class CliJudgmentTest : public ::testing::Test {
              {"llama-base", "acme/llama-base@v1"},
              {"ft", "acme/ft@v1"},
              {"ft-q4", "acme/ft-q4@v1"}}) {
-      std::string error = r.Publish(name, ref);
-      if (!error.empty()) return error;
+      PEDIGREE_RETURN_IF_ERROR(r.Publish(name, ref));
     }
-    return "";
+    return absl::OkStatus();
   }
-
-  static Registry* registry_;
-  static std::string* setup_error_;
 };
-
-Registry* CliJudgmentTest::registry_ = nullptr;
-std::string* CliJudgmentTest::setup_error_ = nullptr;
 
 // --- show
 // -------------------------------------------------------------------------

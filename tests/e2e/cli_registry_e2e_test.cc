@@ -20,31 +20,33 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <memory>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "core/status_macros.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "server/util/subprocess.h"
+#include "tests/testing/e2e_registry.h"
 #include "tests/testing/e2e_util.h"
-#include "tests/testing/pg_fixture.h"
 #include "tests/testing/status_matchers.h"
 
 namespace pedigree {
 namespace {
 
-using ::pedigree::server::Subprocess;
-using ::pedigree::server::SubprocessOptions;
 using ::pedigree::testing::CliResult;
+using ::pedigree::testing::E2eRegistry;
+using ::pedigree::testing::E2eServer;
 using ::pedigree::testing::IsOk;
 using ::pedigree::testing::ReadFile;
+using ::pedigree::testing::Weights;
 using ::pedigree::testing::WriteFile;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
@@ -53,17 +55,6 @@ using ::testing::StartsWith;
 using Json = nlohmann::json;
 
 constexpr absl::Duration kTimeout = absl::Seconds(60);
-
-// Deterministic pseudo-random bytes standing in for weights.
-std::string Weights(size_t size, unsigned seed) {
-  std::string bytes(size, '\0');
-  unsigned state = seed * 2654435761u + 1;
-  for (char& byte : bytes) {
-    state = state * 1103515245u + 12345u;
-    byte = static_cast<char>(state >> 16);
-  }
-  return bytes;
-}
 
 std::string Meta(const std::string& description, const std::string& parents,
                  const std::string& files = "{}") {
@@ -79,147 +70,14 @@ std::string Meta(const std::string& description, const std::string& parents,
                       parents, R"(, "files": )", files, "}");
 }
 
-// The shared registry: one database, one pedigreed, one publisher key.
-class Registry {
- public:
-  // Returns an empty string on success, else what failed.
-  std::string Start() {
-    absl::StatusOr<std::string> pedigreed = testing::BinaryFromEnv("PEDIGREED");
-    if (!pedigreed.ok()) return std::string(pedigreed.status().message());
-    absl::StatusOr<std::string> cli = testing::BinaryFromEnv("PEDIGREE_CLI");
-    if (!cli.ok()) return std::string(cli.status().message());
-    pedigreed_ = *std::move(pedigreed);
-    cli_ = *std::move(cli);
-    absl::StatusOr<std::string> admin_dsn = testing::TestAdminDsn();
-    if (!admin_dsn.ok()) return std::string(admin_dsn.status().message());
-    absl::StatusOr<std::unique_ptr<testing::ScratchDatabase>> database =
-        testing::ScratchDatabase::Create(*admin_dsn);
-    if (!database.ok()) return std::string(database.status().message());
-    database_ = *std::move(database);
-    const absl::Status created = temp_dir_.Create("pedigree-cli-registry-e2e");
-    if (!created.ok()) return std::string(created.message());
-    server_ = LaunchServer(&port_);
-    if (server_ == nullptr || port_ == 0) {
-      return "pedigreed did not start: " + ReadFile(Path("pedigreed.0.err"));
-    }
-    server_address_ = absl::StrCat("127.0.0.1:", port_);
-    return "";
-  }
-
-  ~Registry() {
-    server_.reset();  // kills pedigreed before its database goes
-    database_.reset();
-  }
-
-  // Starts a pedigreed on a fresh port of the shared database; sets *port.
-  std::unique_ptr<Subprocess> LaunchServer(int* port) {
-    *port = 0;
-    SubprocessOptions options;
-    options.argv = {pedigreed_,
-                    "--listen",
-                    "127.0.0.1:0",
-                    "--database-url",
-                    database_->dsn(),
-                    "--admin-token",
-                    testing::kE2eAdminToken,
-                    "--log-key-file",
-                    Path("log-key.pem")};
-    options.stderr_path = Path(absl::StrCat("pedigreed.", servers_++, ".err"));
-    absl::StatusOr<testing::StartedPedigreed> started =
-        testing::StartPedigreed(std::move(options), absl::Now() + kTimeout);
-    if (!started.ok()) return nullptr;
-    *port = started->port;
-    return std::move(started->process);
-  }
-
-  std::string Path(const std::string& relative) const {
-    return temp_dir_.Path(relative);
-  }
-
-  // Runs the CLI against the shared server (unless `args` names another)
-  // with the admin token in its environment.
-  CliResult Run(std::vector<std::string> args, bool with_server = true) {
-    SubprocessOptions options;
-    options.argv = {cli_};
-    if (with_server) {
-      options.argv.push_back("--server");
-      options.argv.push_back(server_address_);
-    }
-    options.argv.insert(options.argv.end(), args.begin(), args.end());
-    // The CLI's pinned log key and remembered checkpoints live in the test's
-    // own config directory.
-    options.extra_env = testing::CliRegistryEnv(Path("config"));
-    options.stderr_path = Path(absl::StrCat("cli.", runs_++, ".err"));
-    return testing::RunCli(std::move(options), kTimeout);
-  }
-
-  // Writes a model directory `name` with `files` and its meta file
-  // `name.meta.json`.
-  void WriteModel(const std::string& name,
-                  const std::vector<std::pair<std::string, std::string>>& files,
-                  const std::string& meta) {
-    for (const auto& [file, content] : files) {
-      WriteFile(Path("models/" + name + "/" + file), content);
-    }
-    WriteFile(Path("models/" + name + ".meta.json"), meta);
-  }
-
-  // Publishes models/`name` as acme/`ref`; returns an error text or "".
-  std::string Publish(const std::string& name, const std::string& ref,
-                      const std::string& key = "key") {
-    const CliResult result =
-        Run({"publish", Path("models/" + name), "--model", ref, "--key",
-             Path(key), "--meta", Path("models/" + name + ".meta.json")});
-    if (result.code != 0) {
-      return absl::StrCat("publish ", ref, " exited ", result.code, ": ",
-                          result.err);
-    }
-    return "";
-  }
-
-  const std::string& server_address() const { return server_address_; }
-
- private:
-  std::string pedigreed_;
-  std::string cli_;
-  std::unique_ptr<testing::ScratchDatabase> database_;
-  testing::TempDir temp_dir_;
-  std::unique_ptr<Subprocess> server_;
-  int port_ = 0;
-  std::string server_address_;
-  int servers_ = 0;
-  int runs_ = 0;
-};
-
-class CliRegistryTest : public ::testing::Test {
+class CliRegistryTest : public testing::E2eRegistryTest {
  protected:
   static void SetUpTestSuite() {
-    registry_ = new Registry();
-    setup_error_ = new std::string(registry_->Start());
-    if (setup_error_->empty()) *setup_error_ = PublishLineage();
+    StartRegistry("pedigree-cli-registry-e2e", PublishLineage);
   }
 
-  static void TearDownTestSuite() {
-    delete registry_;
-    registry_ = nullptr;
-    delete setup_error_;
-    setup_error_ = nullptr;
-  }
-
-  void SetUp() override { ASSERT_EQ(*setup_error_, "") << "suite setup"; }
-
-  static std::string PublishLineage() {
-    Registry& r = *registry_;
-    const CliResult keygen = r.Run({"keygen", "--out", r.Path("key")}, false);
-    if (keygen.code != 0) return "keygen: " + keygen.err;
-    const CliResult created = r.Run({"namespace", "create", "acme"});
-    if (created.code != 0) return "namespace create: " + created.err;
-    const CliResult added = r.Run({"key", "add", "acme", r.Path("key.pub")});
-    if (added.code != 0) return "key add: " + added.err;
-    // Trust on first use of the registry's log key: verify then also proves
-    // each record's log inclusion.
-    const CliResult pinned = r.Run({"log", "key", "--pin"});
-    if (pinned.code != 0) return "log key --pin: " + pinned.err;
+  static absl::Status PublishLineage(E2eRegistry& r) {
+    PEDIGREE_RETURN_IF_ERROR(r.SetUpPublisher("acme"));
 
     r.WriteModel("base",
                  {{"config.json", "{\"hidden_size\": 64}\n"},
@@ -271,10 +129,9 @@ class CliRegistryTest : public ::testing::Test {
              {"student", "acme/student@v1"},
              {"merged", "acme/merged@v1"},
              {"gguf", "acme/merged-gguf@v1"}}) {
-      std::string error = r.Publish(name, ref);
-      if (!error.empty()) return error;
+      PEDIGREE_RETURN_IF_ERROR(r.Publish(name, ref));
     }
-    return "";
+    return absl::OkStatus();
   }
 
   // A private copy of models/`name` that a test may damage.
@@ -301,18 +158,12 @@ class CliRegistryTest : public ::testing::Test {
     }
     return refs;
   }
-
-  static Registry* registry_;
-  static std::string* setup_error_;
 };
-
-Registry* CliRegistryTest::registry_ = nullptr;
-std::string* CliRegistryTest::setup_error_ = nullptr;
 
 // --- publish ---------------------------------------------------------------
 
 TEST_F(CliRegistryTest, PublishAgainIsIdempotentAndPrintsTheSameDigest) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
   const std::string dir = r.Path("models/base");
   const std::string meta = r.Path("models/base.meta.json");
 
@@ -333,8 +184,8 @@ TEST_F(CliRegistryTest, PublishAgainIsIdempotentAndPrintsTheSameDigest) {
 }
 
 TEST_F(CliRegistryTest, PublishWithKeyOfAnotherNamespaceIsRefused) {
-  Registry& r = *registry_;
-  ASSERT_EQ(r.Run({"keygen", "--out", r.Path("other-key")}, false).code, 0);
+  E2eRegistry& r = *registry_;
+  ASSERT_EQ(r.RunOffline({"keygen", "--out", r.Path("other-key")}).code, 0);
   ASSERT_EQ(r.Run({"namespace", "create", "other"}).code, 0);
   ASSERT_EQ(r.Run({"key", "add", "other", r.Path("other-key.pub")}).code, 0);
 
@@ -350,7 +201,7 @@ TEST_F(CliRegistryTest, PublishWithKeyOfAnotherNamespaceIsRefused) {
 }
 
 TEST_F(CliRegistryTest, NamespaceCreateOfExistingNamespaceFails) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult result = r.Run({"namespace", "create", "ACME"});
 
@@ -361,7 +212,7 @@ TEST_F(CliRegistryTest, NamespaceCreateOfExistingNamespaceFails) {
 // --- verify ----------------------------------------------------------------
 
 TEST_F(CliRegistryTest, VerifyByRefSucceedsQuietly) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult result =
       r.Run({"verify", r.Path("models/base"), "--model", "acme/base@v1"});
@@ -373,7 +224,7 @@ TEST_F(CliRegistryTest, VerifyByRefSucceedsQuietly) {
 }
 
 TEST_F(CliRegistryTest, VerifyWithoutRefFindsTheRecordByItsFiles) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult result = r.Run({"verify", r.Path("models/gguf")});
 
@@ -382,7 +233,7 @@ TEST_F(CliRegistryTest, VerifyWithoutRefFindsTheRecordByItsFiles) {
 }
 
 TEST_F(CliRegistryTest, VerifyJsonReportsEveryFile) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult result =
       r.Run({"--output", "json", "verify", r.Path("models/base"), "--model",
@@ -400,7 +251,7 @@ TEST_F(CliRegistryTest, VerifyJsonReportsEveryFile) {
 }
 
 TEST_F(CliRegistryTest, VerifyFailsNamingAFileWithOneFlippedByte) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
   const std::string dir = CopyModel("base", "flipped");
   std::string weights = ReadFile(dir + "/weights/model.safetensors");
   weights[12345] ^= 0x01;
@@ -414,7 +265,7 @@ TEST_F(CliRegistryTest, VerifyFailsNamingAFileWithOneFlippedByte) {
 }
 
 TEST_F(CliRegistryTest, VerifyFailsNamingADeletedFile) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
   const std::string dir = CopyModel("base", "deleted");
   std::filesystem::remove(dir + "/tokenizer.json");
 
@@ -425,7 +276,7 @@ TEST_F(CliRegistryTest, VerifyFailsNamingADeletedFile) {
 }
 
 TEST_F(CliRegistryTest, VerifyFailsNamingAnAddedFile) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
   const std::string dir = CopyModel("base", "added");
   WriteFile(dir + "/extra.bin", "smuggled");
 
@@ -436,7 +287,7 @@ TEST_F(CliRegistryTest, VerifyFailsNamingAnAddedFile) {
 }
 
 TEST_F(CliRegistryTest, VerifyAddedFileWithoutRefStillFindsTheRecord) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
   const std::string dir = CopyModel("student", "added-noref");
   WriteFile(dir + "/extra.bin", "smuggled");
 
@@ -447,7 +298,7 @@ TEST_F(CliRegistryTest, VerifyAddedFileWithoutRefStillFindsTheRecord) {
 }
 
 TEST_F(CliRegistryTest, VerifyAgainstAnotherRefFails) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult result =
       r.Run({"verify", r.Path("models/base"), "--model", "acme/base@v2"});
@@ -458,7 +309,7 @@ TEST_F(CliRegistryTest, VerifyAgainstAnotherRefFails) {
 }
 
 TEST_F(CliRegistryTest, VerifyOfUnknownFilesFails) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
   WriteFile(r.Path("unknown/model.bin"), "never published");
 
   const CliResult result = r.Run({"verify", r.Path("unknown")});
@@ -468,7 +319,7 @@ TEST_F(CliRegistryTest, VerifyOfUnknownFilesFails) {
 }
 
 TEST_F(CliRegistryTest, VerifyOfUnknownRefFails) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult result =
       r.Run({"verify", r.Path("models/base"), "--model", "acme/nothing@v1"});
@@ -478,24 +329,23 @@ TEST_F(CliRegistryTest, VerifyOfUnknownRefFails) {
 }
 
 TEST_F(CliRegistryTest, VerifyAgainstStoppedServerExitsThree) {
-  Registry& r = *registry_;
-  int port = 0;
-  std::unique_ptr<Subprocess> server = r.LaunchServer(&port);
-  ASSERT_NE(server, nullptr);
-  ASSERT_THAT(server->Signal(SIGTERM), IsOk());
-  ASSERT_THAT(server->Wait(absl::Now() + kTimeout), IsOk());
+  E2eRegistry& r = *registry_;
+  absl::StatusOr<E2eServer> server =
+      r.StartServer(E2eRegistry::Database::kShared);
+  ASSERT_THAT(server, IsOk());
+  ASSERT_THAT(server->process->Signal(SIGTERM), IsOk());
+  ASSERT_THAT(server->process->Wait(absl::Now() + kTimeout), IsOk());
 
-  const CliResult result =
-      r.Run({"--server", absl::StrCat("127.0.0.1:", port), "verify",
-             r.Path("models/base"), "--model", "acme/base@v1", "--no-log"},
-            /*with_server=*/false);
+  const CliResult result = r.Run(
+      {"verify", r.Path("models/base"), "--model", "acme/base@v1", "--no-log"},
+      server->address);
 
   EXPECT_EQ(result.code, 3);
   EXPECT_THAT(result.err, HasSubstr("cannot reach the registry at 127.0.0.1:"));
 }
 
 TEST_F(CliRegistryTest, VerifyOfMissingDirectoryIsAUsageError) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult result = r.Run({"verify", r.Path("no-such-dir")});
 
@@ -505,7 +355,7 @@ TEST_F(CliRegistryTest, VerifyOfMissingDirectoryIsAUsageError) {
 // --- show, history, search -------------------------------------------------
 
 TEST_F(CliRegistryTest, ShowPrintsLicensesDatasetsParentsAndOpenness) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult result = r.Run({"show", "acme/merged@v1"});
 
@@ -520,7 +370,7 @@ TEST_F(CliRegistryTest, ShowPrintsLicensesDatasetsParentsAndOpenness) {
 }
 
 TEST_F(CliRegistryTest, ShowWithoutVersionShowsTheLatest) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult result = r.Run({"show", "acme/base"});
 
@@ -529,7 +379,7 @@ TEST_F(CliRegistryTest, ShowWithoutVersionShowsTheLatest) {
 }
 
 TEST_F(CliRegistryTest, ShowOfUnknownRefIsAnError) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult result = r.Run({"show", "acme/nothing@v1"});
 
@@ -538,7 +388,7 @@ TEST_F(CliRegistryTest, ShowOfUnknownRefIsAnError) {
 }
 
 TEST_F(CliRegistryTest, HistoryListsVersionsNewestFirst) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult result = r.Run({"history", "acme/base"});
 
@@ -550,7 +400,7 @@ TEST_F(CliRegistryTest, HistoryListsVersionsNewestFirst) {
 }
 
 TEST_F(CliRegistryTest, SearchByParentAndRelation) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult result = r.Run({"search", "--parent", "acme/base-instruct@v1",
                                   "--relation", "distillation"});
@@ -561,7 +411,7 @@ TEST_F(CliRegistryTest, SearchByParentAndRelation) {
 }
 
 TEST_F(CliRegistryTest, SearchByNamePrefixJson) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult result = r.Run({"--output", "json", "search", "--namespace",
                                   "acme", "--name-prefix", "base"});
@@ -581,7 +431,7 @@ TEST_F(CliRegistryTest, SearchByNamePrefixJson) {
 // --- lineage ---------------------------------------------------------------
 
 TEST_F(CliRegistryTest, LineageUpTreeShowsEveryAncestorWithRelations) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult result = r.Run({"lineage", "acme/merged-gguf@v1", "--up"});
 
@@ -597,7 +447,7 @@ TEST_F(CliRegistryTest, LineageUpTreeShowsEveryAncestorWithRelations) {
 }
 
 TEST_F(CliRegistryTest, LineageDownTreeShowsEveryDescendant) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult result = r.Run({"lineage", "acme/base@v1", "--down"});
 
@@ -611,7 +461,7 @@ TEST_F(CliRegistryTest, LineageDownTreeShowsEveryDescendant) {
 }
 
 TEST_F(CliRegistryTest, LineageJsonBothWays) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult up =
       r.Run({"lineage", "acme/merged@v1", "--up", "--format", "json"});
@@ -633,7 +483,7 @@ TEST_F(CliRegistryTest, LineageJsonBothWays) {
 }
 
 TEST_F(CliRegistryTest, LineageDotBothWaysIsAGraphvizDigraph) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult result =
       r.Run({"lineage", "acme/merged@v1", "--both", "--format", "dot"});
@@ -649,7 +499,7 @@ TEST_F(CliRegistryTest, LineageDotBothWaysIsAGraphvizDigraph) {
 }
 
 TEST_F(CliRegistryTest, LineageRelationFilterFollowsOnlyThatRelation) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult result =
       r.Run({"lineage", "acme/merged-gguf@v1", "--up", "--relation",
@@ -677,7 +527,7 @@ std::vector<std::string> SpdxNamesOfType(const Json& document,
 }
 
 TEST_F(CliRegistryTest, ExportSpdx3HasTheReleaseItsAncestorsAndDatasets) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult result =
       r.Run({"export", "acme/base-lora@v1", "--format", "spdx3"});
@@ -700,7 +550,7 @@ TEST_F(CliRegistryTest, ExportSpdx3HasTheReleaseItsAncestorsAndDatasets) {
 }
 
 TEST_F(CliRegistryTest, ExportCycloneDxToAFileListsADiamondOnce) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
   const std::string path = r.Path("exports/merged-gguf.cdx.json");
 
   const CliResult result = r.Run(
@@ -728,7 +578,7 @@ TEST_F(CliRegistryTest, ExportCycloneDxToAFileListsADiamondOnce) {
 }
 
 TEST_F(CliRegistryTest, ExportIsTheSameEveryTime) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult first =
       r.Run({"export", "acme/merged@v1", "--format", "cyclonedx"});
@@ -740,7 +590,7 @@ TEST_F(CliRegistryTest, ExportIsTheSameEveryTime) {
 }
 
 TEST_F(CliRegistryTest, ExportUnknownFormatIsAUsageError) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult result =
       r.Run({"export", "acme/base@v1", "--format", "spdx2"});
@@ -751,7 +601,7 @@ TEST_F(CliRegistryTest, ExportUnknownFormatIsAUsageError) {
 }
 
 TEST_F(CliRegistryTest, ExportUnknownRecordFailsWithTheRegistrysMessage) {
-  Registry& r = *registry_;
+  E2eRegistry& r = *registry_;
 
   const CliResult result =
       r.Run({"export", "acme/no-such-model@v1", "--format", "spdx3"});
