@@ -251,11 +251,12 @@ constexpr char kCurrentJudgmentsSql[] =
     "JOIN records r ON r.id = j.record_id "
     "WHERE j.rule_set_version = $1 AND j.record_id > $2 "
     "ORDER BY j.record_id LIMIT $3";
-// $1 record ids whose judgment of the rule set $2 does not parse: dropped,
-// to be judged again.
-constexpr char kDeleteJudgmentsSql[] =
+// $1 a record whose judgment $3 of the rule set $2 does not parse: dropped,
+// to be judged again. Only that exact row: a server starting alongside may
+// have replaced it with a good one meanwhile.
+constexpr char kDeleteJudgmentSql[] =
     "DELETE FROM record_judgments "
-    "WHERE record_id = ANY($1::bigint[]) AND rule_set_version = $2";
+    "WHERE record_id = $1 AND rule_set_version = $2 AND judgment = $3";
 // $1 child record ids: their stored lineage edges.
 constexpr char kEdgesOfSql[] =
     "SELECT child_record_id, parent_ref, relation, parent_record_id "
@@ -346,7 +347,7 @@ constexpr char kSearchNamePrefix[] =
 constexpr char kSearchNoNamePrefix[] = " AND $2::text IS NULL";
 constexpr char kSearchLicense[] =
     " AND EXISTS (SELECT 1 FROM license_refs l WHERE l.record_id = r.id "
-    "AND l.license_id = $3 AND l.source = 'declared')";
+    "AND lower(l.license_id) = lower($3) AND l.source = 'declared')";
 constexpr char kSearchNoLicense[] = " AND $3::text IS NULL";
 constexpr char kSearchOpenness[] = " AND r.declared_openness = $4";
 constexpr char kSearchNoOpenness[] = " AND $4::text IS NULL";
@@ -424,7 +425,7 @@ struct Statements {
   Statement upsert_judgments{"upsert_judgments", kUpsertJudgmentsSql};
   Statement unjudged_records{"unjudged_records", kUnjudgedRecordsSql};
   Statement current_judgments{"current_judgments", kCurrentJudgmentsSql};
-  Statement delete_judgments{"delete_judgments", kDeleteJudgmentsSql};
+  Statement delete_judgment{"delete_judgment", kDeleteJudgmentSql};
   Statement edges_of{"edges_of", kEdgesOfSql};
   Statement dataset_users_by_name{
       "dataset_users_by_name",
@@ -1950,26 +1951,23 @@ absl::Status PostgresRegistryStore::DropUnreadableJudgments(
           const pqxx::result rows =
               Exec(tx, Sql().current_judgments, version, after, kChunk);
           more = rows.size() == static_cast<size_t>(kChunk);
-          std::vector<int64_t> ids;
           for (const pqxx::row& row : rows) {
             last = row[0].as<int64_t>();
+            const std::string judgment = row[1].as<std::string>();
             const absl::Status parsed =
-                core::judgment::JudgmentFromJson(row[1].as<std::string>())
-                    .status();
+                core::judgment::JudgmentFromJson(judgment).status();
             if (parsed.ok()) continue;
             ModelRef ref;
             ref.namespace_name = row[2].as<std::string>();
             ref.name = row[3].as<std::string>();
             ref.version = row[4].as<std::string>();
-            ids.push_back(last);
+            // No row count check: a server starting alongside may have
+            // dropped (or re-judged) it already.
+            Exec(tx, Sql().delete_judgment, last, version, judgment);
             unreadable.push_back(absl::StrCat(
                 core::record::ToString(ref),
                 ": its stored judgment does not parse: ", parsed.message()));
           }
-          if (ids.empty()) return absl::OkStatus();
-          // No row count check: a server starting alongside may have
-          // dropped (or re-judged) some of them already.
-          Exec(tx, Sql().delete_judgments, ArrayLiteral(ids), version);
           return absl::OkStatus();
         }));
     after = last;

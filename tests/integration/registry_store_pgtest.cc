@@ -897,6 +897,34 @@ TEST_F(PostgresRegistryStoreTest, SearchFiltersByDeclaredLicenseId) {
   EXPECT_THAT(SearchAll(by_ref), ElementsAre(ref_id));
 }
 
+// SPDX matches license ids ignoring case, and so does the judgment: a record
+// declaring a LicenseRef in another letter case is still found.
+TEST_F(PostgresRegistryStoreTest, SearchLicenseFilterIgnoresLetterCase) {
+  Record lower = Model("Lower", "v1");
+  lower.licenses.weights = "LicenseRef-llama-3.1-community";
+  const int64_t lower_id = Publish(lower);
+  Record canonical = Model("Canonical", "v1");
+  canonical.licenses.weights = "LicenseRef-Llama-3.1-Community";
+  const int64_t canonical_id = Publish(canonical);
+  Publish(Model("Other", "v1"));
+
+  SearchFilter filter;
+  filter.license_id = "LicenseRef-Llama-3.1-Community";
+
+  EXPECT_THAT(SearchAll(filter), UnorderedElementsAre(lower_id, canonical_id));
+}
+
+TEST_F(PostgresRegistryStoreTest, SearchLicenseFilterIsNotAPrefixMatch) {
+  Record near = Model("Near", "v1");
+  near.licenses.weights = "LicenseRef-Llama-3.1-Community-Extra";
+  Publish(near);
+
+  SearchFilter filter;
+  filter.license_id = "LicenseRef-Llama-3.1-Community";
+
+  EXPECT_THAT(SearchAll(filter), IsEmpty());
+}
+
 TEST_F(PostgresRegistryStoreTest, SearchLicenseFilterIgnoresComponentLicenses) {
   Record record = Model("Tiny-1B", "v1");
   core::record::OpennessComponent* card = core::record::FindComponent(
