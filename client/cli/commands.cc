@@ -1098,7 +1098,8 @@ Json JudgmentJson(const v1::Judgment* judgment) {
   for (const v1::BindingLicense& license : obligations.licenses()) {
     licenses.push_back({{"license_id", license.license_id()},
                         {"from_ref", license.from_ref()},
-                        {"via", license.via()}});
+                        {"via", license.via()},
+                        {"traced_to_licensor", license.traced_to_licensor()}});
   }
   Json flags = Json::array();
   for (const v1::JudgmentFlag& flag : judgment->flags()) {

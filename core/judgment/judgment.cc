@@ -114,13 +114,15 @@ absl::StatusOr<Obligations> ReadObligations(const JsonObjectReader& parent) {
   for (size_t i = 0; i < licenses->size(); ++i) {
     PEDIGREE_ASSIGN_OR_RETURN(
         JsonObjectReader item,
-        JsonObjectReader::Create((*licenses)[i],
-                                 JsonIndexPath(reader.Path("licenses"), i),
-                                 {"license_id", "from", "via"}));
+        JsonObjectReader::Create(
+            (*licenses)[i], JsonIndexPath(reader.Path("licenses"), i),
+            {"license_id", "from", "via", "traced_to_licensor"}));
     BindingLicense license;
     PEDIGREE_ASSIGN_OR_RETURN(license.license_id, item.String("license_id"));
     PEDIGREE_ASSIGN_OR_RETURN(license.from, item.String("from"));
     PEDIGREE_ASSIGN_OR_RETURN(license.via, item.String("via"));
+    PEDIGREE_ASSIGN_OR_RETURN(license.traced_to_licensor,
+                              item.Bool("traced_to_licensor"));
     out.licenses.push_back(std::move(license));
   }
   PEDIGREE_ASSIGN_OR_RETURN(out.commercial_use, reader.Bool("commercial_use"));
@@ -163,7 +165,8 @@ bool operator==(const Flag& a, const Flag& b) {
   return a.kind == b.kind && a.message == b.message && a.ancestor == b.ancestor;
 }
 bool operator==(const BindingLicense& a, const BindingLicense& b) {
-  return a.license_id == b.license_id && a.from == b.from && a.via == b.via;
+  return a.license_id == b.license_id && a.from == b.from && a.via == b.via &&
+         a.traced_to_licensor == b.traced_to_licensor;
 }
 bool operator==(const Obligations& a, const Obligations& b) {
   return a.licenses == b.licenses && a.commercial_use == b.commercial_use &&
@@ -246,7 +249,8 @@ std::string JudgmentToJson(const Judgment& judgment) {
   for (const BindingLicense& license : judgment.obligations.licenses) {
     licenses.push_back({{"license_id", license.license_id},
                         {"from", license.from},
-                        {"via", license.via}});
+                        {"via", license.via},
+                        {"traced_to_licensor", license.traced_to_licensor}});
   }
   Json obligations = {
       {"licenses", std::move(licenses)},

@@ -131,6 +131,23 @@ struct BindingLicense {
   // through at this record (its wire name, e.g. "finetune",
   // "distillation"); "" for the record's own.
   std::string via;
+  // True when the terms reach this record, along weight-flow edges only,
+  // from a record published in one of the license's licensor namespaces
+  // (license::IsLicensorNamespace), so that the record's weights descend from
+  // a model the licensor released under them. For the record's own license:
+  // the record is in a licensor namespace. For an inherited one: it arrived
+  // through a weight-flow edge from a parent entry of the same license that
+  // had the bit; where the parent declared the license itself (and `from`
+  // became the parent), from any of the parent's entries of that license
+  // (ids ignoring case); where entries collapse into one, from any of them.
+  // Never set for a license arriving through a distillation edge (no weights
+  // flow from a teacher), and never for a license that is merely declared
+  // outside the licensor's namespaces: declaring a license does not make a
+  // model the licensor's derivative. Only such entries exempt a student from
+  // kTeacherForbidsDistillation. A re-upload of the licensor's model with no
+  // lineage (TheBloke/Llama-2-7B) therefore does not exempt its derivatives:
+  // a deliberate, conservative false positive (docs/judgment.md).
+  bool traced_to_licensor = false;
 };
 
 // The effective obligations: the record's own terms AND everything inherited.

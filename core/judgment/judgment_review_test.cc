@@ -283,9 +283,9 @@ TEST(JudgmentReview, Llama31InstructFromLlama31BaseHasNoFlags) {
   EXPECT_THAT(judgment.flags, IsEmpty());
   EXPECT_EQ(judgment.label, OpennessLabel::kOpenWeightRestricted);
   EXPECT_THAT(judgment.obligations.licenses,
-              ElementsAre(BindingLicense{kLlama31, "", ""},
+              ElementsAre(BindingLicense{kLlama31, "", "", true},
                           BindingLicense{kLlama31, "meta-llama/Llama-3.1-8B@v1",
-                                         "finetune"}));
+                                         "finetune", true}));
 }
 
 // [QWEN]: an Apache-2.0 fine-tune of an Apache-2.0 Qwen2.5, and a GGUF of

@@ -31,7 +31,7 @@ Judgment FullJudgment() {
   judgment.mof_warnings = {{"mof.warning", "apache-2.0 on a document"}};
   judgment.obligations.licenses = {
       {"LicenseRef-Llama-3.1-Community", "meta-llama/Llama-3.1-8B@2024-07-23",
-       "finetune"},
+       "finetune", /*traced_to_licensor=*/true},
       {"MIT", "", ""}};
   judgment.obligations.commercial_use = false;
   judgment.obligations.monthly_active_users_limit = 700000000;
@@ -209,6 +209,60 @@ TEST(JudgmentJson, KnownAnswerForSmallJudgment) {
             R"("mof_warnings":[],"obligations":{"attribution_texts":[],)"
             R"("commercial_use":true,"licenses":[],"name_prefixes":[],)"
             R"("use_restrictions":false},"rule_set_version":"v"})");
+}
+
+TEST(JudgmentJson, KnownAnswerForBindingLicenses) {
+  Judgment judgment;
+  judgment.obligations.licenses = {
+      {"LicenseRef-Llama-2-Community", "meta-llama/Llama-2-7b@v1", "finetune",
+       /*traced_to_licensor=*/true},
+      {"LicenseRef-Llama-2-Community", "", ""}};
+
+  const std::string json = JudgmentToJson(judgment);
+
+  EXPECT_THAT(json,
+              HasSubstr(R"("licenses":[{"from":"meta-llama/Llama-2-7b@v1",)"
+                        R"("license_id":"LicenseRef-Llama-2-Community",)"
+                        R"("traced_to_licensor":true,"via":"finetune"},)"
+                        R"({"from":"","license_id":)"
+                        R"("LicenseRef-Llama-2-Community",)"
+                        R"("traced_to_licensor":false,"via":""}])"));
+}
+
+// A binding license as rules/2 stored it (no traced_to_licensor) is refused:
+// such judgments are of another rule-set version and are re-judged.
+TEST(JudgmentJson, BindingLicenseWithoutTracedToLicensorIsRefused) {
+  std::string json = JudgmentToJson(FullJudgment());
+  const std::string member = R"("traced_to_licensor":true,)";
+  json.erase(json.find(member), member.size());
+
+  EXPECT_THAT(
+      JudgmentFromJson(json),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("judgment.obligations.licenses[0].traced_to_licensor: "
+                         "missing")));
+}
+
+TEST(JudgmentJson, NonBooleanTracedToLicensorIsRefused) {
+  std::string json = JudgmentToJson(FullJudgment());
+  const std::string member = R"("traced_to_licensor":true)";
+  json.replace(json.find(member), member.size(),
+               R"("traced_to_licensor":"true")");
+
+  EXPECT_THAT(
+      JudgmentFromJson(json),
+      StatusIs(
+          absl::StatusCode::kInvalidArgument,
+          HasSubstr("judgment.obligations.licenses[0].traced_to_licensor")));
+}
+
+TEST(JudgmentJson, BindingLicensesDifferingOnlyInTracedBitAreNotEqual) {
+  const BindingLicense traced{"LicenseRef-Llama-2-Community", "a/b@1",
+                              "finetune", true};
+  const BindingLicense untraced{"LicenseRef-Llama-2-Community", "a/b@1",
+                                "finetune", false};
+
+  EXPECT_FALSE(traced == untraced);
 }
 
 TEST(JudgmentJson, UnknownMemberIsRefused) {

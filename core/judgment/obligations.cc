@@ -63,10 +63,10 @@ bool InTable(const absl::string_view (&table)[N], absl::string_view id) {
   return std::find(std::begin(table), std::end(table), id) != std::end(table);
 }
 
-// License ids match ignoring ASCII case (SPDX license expressions annex,
-// "Case sensitivity": license ids and the part of a LicenseRef- after the
-// prefix are case insensitive): "LicenseRef-llama-3.1-community" is the
-// catalog's "LicenseRef-Llama-3.1-Community".
+// License ids match ignoring ASCII case: SPDX list ids as SPDX 2.3 Annex
+// D.2 says, catalog LicenseRef- ids by Pedigree's choice (docs/judgment.md,
+// "License ids"): "LicenseRef-llama-3.1-community" is the catalog's
+// "LicenseRef-Llama-3.1-Community".
 bool ContainsId(const std::vector<std::string>& ids, absl::string_view id) {
   return std::any_of(ids.begin(), ids.end(), [id](const std::string& other) {
     return absl::EqualsIgnoreCase(other, id);
@@ -251,10 +251,23 @@ std::vector<const ParentJudgment*> SortedParents(
   return out;
 }
 
+// True when some entry of `licenses` for `id` (ignoring case) has the bit.
+bool AnyTracedToLicensor(const std::vector<BindingLicense>& licenses,
+                         absl::string_view id) {
+  return std::any_of(licenses.begin(), licenses.end(),
+                     [id](const BindingLicense& license) {
+                       return license.traced_to_licensor &&
+                              absl::EqualsIgnoreCase(license.license_id, id);
+                     });
+}
+
 // What the parent's binding licenses become at the child: relabelled with
 // the nearest ancestor that declared them and the edge's relation. An
 // inherited entry is dropped when the parent itself declares the same
-// license (the parent is then the nearest declarer).
+// license (the parent is then the nearest declarer); the parent's own entry
+// then carries traced_to_licensor for all of them, so that resetting `from`
+// loses no licensor descent. Nothing arriving through a non-weight-flow edge
+// is traced to the licensor.
 std::vector<Entry> InheritFrom(const ParentJudgment& parent, bool weight_flow) {
   const std::vector<BindingLicense>& licenses =
       parent.judgment->obligations.licenses;
@@ -265,11 +278,16 @@ std::vector<Entry> InheritFrom(const ParentJudgment& parent, bool weight_flow) {
   const Relation relation = parent.edge->relation;
   std::vector<Entry> out;
   for (const BindingLicense& license : licenses) {
-    if (!license.from.empty() && ContainsId(own, license.license_id)) continue;
+    const bool declared_by_parent = license.from.empty();
+    if (!declared_by_parent && ContainsId(own, license.license_id)) continue;
     Entry entry;
     entry.license.license_id = CanonicalId(license.license_id);
-    entry.license.from = license.from.empty() ? parent.ref : license.from;
+    entry.license.from = declared_by_parent ? parent.ref : license.from;
     entry.license.via = std::string(record::ToString(relation));
+    entry.license.traced_to_licensor =
+        weight_flow &&
+        (declared_by_parent ? AnyTracedToLicensor(licenses, license.license_id)
+                            : license.traced_to_licensor);
     entry.rank = RelationRank(relation);
     entry.weight_flow = weight_flow;
     out.push_back(std::move(entry));
@@ -347,18 +365,44 @@ OwnLicenses ParseOwn(const record::Record& record) {
   return own;
 }
 
-Obligations Derive(std::vector<Entry> entries) {
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    return std::tie(a.license.license_id, a.license.from, a.rank) <
-           std::tie(b.license.license_id, b.license.from, b.rank);
+// One entry per (license id ignoring case, from): the one of lowest rank
+// (the record's own, then weight flow before distillation) and, among
+// those, the first in `entries`' order, keeping its spelling; it is traced
+// to the licensor when any of the collapsed entries is. Then sorted by
+// license_id, then from, byte-wise.
+std::vector<Entry> Deduplicate(std::vector<Entry> entries) {
+  std::vector<std::string> keys;
+  for (const Entry& entry : entries) {
+    keys.push_back(absl::AsciiStrToLower(entry.license.license_id));
+  }
+  std::vector<size_t> order(entries.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return std::tie(keys[a], entries[a].license.from, entries[a].rank) <
+           std::tie(keys[b], entries[b].license.from, entries[b].rank);
   });
-  entries.erase(std::unique(entries.begin(), entries.end(),
-                            [](const Entry& a, const Entry& b) {
-                              return a.license.license_id ==
-                                         b.license.license_id &&
-                                     a.license.from == b.license.from;
-                            }),
-                entries.end());
+  std::vector<Entry> out;
+  const std::string* last_key = nullptr;
+  for (const size_t i : order) {
+    if (last_key != nullptr && *last_key == keys[i] &&
+        out.back().license.from == entries[i].license.from) {
+      out.back().license.traced_to_licensor =
+          out.back().license.traced_to_licensor ||
+          entries[i].license.traced_to_licensor;
+      continue;
+    }
+    last_key = &keys[i];
+    out.push_back(std::move(entries[i]));
+  }
+  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) {
+    return std::tie(a.license.license_id, a.license.from) <
+           std::tie(b.license.license_id, b.license.from);
+  });
+  return out;
+}
+
+Obligations Derive(std::vector<Entry> entries) {
+  entries = Deduplicate(std::move(entries));
 
   Obligations out;
   for (Entry& entry : entries) {
@@ -564,10 +608,20 @@ void FlagIncompatibleMergeParents(
   }
 }
 
+// The licenses that reach the record through weight-flow parents, split by
+// traced_to_licensor.
+struct WeightFlowIds {
+  // Traced to the licensor: the record's weights descend from a model the
+  // licensor released under the license.
+  std::vector<std::string> traced;
+  // Not traced: "namespace/name@version" of each declarer, by license id.
+  std::vector<std::pair<std::string, std::string>> untraced;
+};
+
 void FlagTeachersForbiddingDistillation(
     const record::Record& record,
     const std::vector<const ParentJudgment*>& parents,
-    const std::vector<std::string>& weight_flow_ids, std::vector<Flag>* flags) {
+    const WeightFlowIds& weight_flow, std::vector<Flag>* flags) {
   for (const ParentJudgment* parent : parents) {
     if (parent->edge->relation != Relation::kDistillation) continue;
     std::vector<std::string> seen;
@@ -577,11 +631,14 @@ void FlagTeachersForbiddingDistillation(
       // The bans exclude the licensed model's own derivatives (Llama 2 sec.
       // 1.b.v "excluding Llama 2 or derivative works thereof", Llama 3 the
       // same, Tongyi Qianwen sec. 5(b)): a student whose weights descend
-      // from a model under the license. Declaring the license does not make
-      // a model a derivative, so only weight-flow ancestry exempts. The bans
-      // bind licensees, so the licensor's own records are exempt too.
+      // from a model the licensor released under the license. Declaring
+      // the license makes no model a derivative, so neither the student's
+      // own declaration nor weight flow from a mere declarer (a shim with no
+      // lineage declaring Llama 2) exempts: only entries traced to a
+      // licensor namespace do. The bans bind licensees, so the licensor's
+      // own records are exempt too.
       if (terms == nullptr || !terms->outputs_may_not_train_other_models ||
-          ContainsId(weight_flow_ids, terms->id) ||
+          ContainsId(weight_flow.traced, terms->id) ||
           license::IsLicensorNamespace(*terms,
                                        record.model.ref.namespace_name) ||
           ContainsId(seen, terms->id)) {
@@ -592,12 +649,25 @@ void FlagTeachersForbiddingDistillation(
           license.from.empty()
               ? std::string()
               : absl::StrCat(" (inherited from ", license.from, ")");
+      std::vector<std::string> declarers;
+      for (const auto& [id, from] : weight_flow.untraced) {
+        if (absl::EqualsIgnoreCase(id, terms->id)) declarers.push_back(from);
+      }
+      SortUnique(&declarers);
+      const std::string untraced =
+          declarers.empty()
+              ? std::string()
+              : absl::StrCat("; the student's weights inherit it from ",
+                             absl::StrJoin(declarers, ", "),
+                             ", not traced by weight flow to a record in a "
+                             "licensor namespace of it");
       flags->push_back(MakeFlag(
           FlagKind::kTeacherForbidsDistillation,
           absl::StrCat("distillation teacher ", parent->ref, " is bound by ",
                        terms->id, origin,
                        ", which forbids using its outputs to improve other "
-                       "models"),
+                       "models",
+                       untraced),
           parent->ref));
     }
   }
@@ -664,12 +734,16 @@ void FlagUnknownLicenses(const OwnLicenses& own,
            absl::StrCat("of distillation teacher ", parent->ref)});
     }
   }
+  // One flag per (id ignoring case, ancestor), in the first spelling met
+  // (own weights, own code, inherited, teachers).
   std::stable_sort(
       unknown.begin(), unknown.end(), [](const Unknown& a, const Unknown& b) {
-        return std::tie(a.id, a.ancestor) < std::tie(b.id, b.ancestor);
+        const std::string key_a = absl::AsciiStrToLower(a.id);
+        const std::string key_b = absl::AsciiStrToLower(b.id);
+        return std::tie(key_a, a.ancestor) < std::tie(key_b, b.ancestor);
       });
   for (size_t i = 0; i < unknown.size(); ++i) {
-    if (i > 0 && unknown[i].id == unknown[i - 1].id &&
+    if (i > 0 && absl::EqualsIgnoreCase(unknown[i].id, unknown[i - 1].id) &&
         unknown[i].ancestor == unknown[i - 1].ancestor) {
       continue;
     }
@@ -693,6 +767,10 @@ ObligationsJudgment JudgeObligations(const record::Record& record,
   for (const std::string& id : own.binding) {
     Entry entry;
     entry.license.license_id = id;
+    const LicenseTerms* terms = FindLicenseTerms(id);
+    entry.license.traced_to_licensor =
+        terms != nullptr &&
+        license::IsLicensorNamespace(*terms, record.model.ref.namespace_name);
     entries.push_back(std::move(entry));
   }
   for (const ParentJudgment* parent : sorted) {
@@ -711,14 +789,21 @@ ObligationsJudgment JudgeObligations(const record::Record& record,
     // Architecture reuse passes nothing on.
   }
 
-  // The licenses reaching the record through a weight-flow parent: its
-  // weights descend from a model under them, so a teacher's ban on improving
-  // other models does not apply to it. Its own declaration does not count.
-  std::vector<std::string> weight_flow_ids;
+  // The licenses reaching the record through a weight-flow parent. Only
+  // those traced to the licensor show that its weights descend from a model
+  // under them (a teacher's ban on improving other models then does not
+  // apply); the others name their declarers in the flag. The record's own
+  // declaration does not count.
+  WeightFlowIds weight_flow;
   for (const Entry& entry : entries) {
-    if (entry.weight_flow) weight_flow_ids.push_back(entry.license.license_id);
+    if (!entry.weight_flow) continue;
+    if (entry.license.traced_to_licensor) {
+      weight_flow.traced.push_back(entry.license.license_id);
+    } else {
+      weight_flow.untraced.emplace_back(entry.license.license_id,
+                                        entry.license.from);
+    }
   }
-  SortUnique(&weight_flow_ids);
 
   ObligationsJudgment out;
   out.obligations = Derive(std::move(entries));
@@ -728,8 +813,7 @@ ObligationsJudgment JudgeObligations(const record::Record& record,
   FlagNonCommercialAncestors(record, own, licenses, &out.flags);
   FlagDerivativeLicenseDiffers(record, sorted, &out.flags);
   FlagIncompatibleMergeParents(sorted, &out.flags);
-  FlagTeachersForbiddingDistillation(record, sorted, weight_flow_ids,
-                                     &out.flags);
+  FlagTeachersForbiddingDistillation(record, sorted, weight_flow, &out.flags);
   FlagUnknownLicenses(own, licenses, sorted, record, &out.flags);
   return out;
 }

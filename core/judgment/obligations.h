@@ -18,12 +18,15 @@
 //   Relicensing a permissive parent's derivative under another permissive
 //   license (Apache-2.0 to MIT) is not a conflict;
 // - license ids match ignoring ASCII case and are reported in the catalog's
-//   spelling; a difference in case only is no difference;
+//   spelling (an id the catalog does not know: the first spelling met); a
+//   difference in case only is no difference;
 // - duties that bind licensees (the naming duty, the ban on improving other
 //   models with a teacher's outputs) do not bind a record published in one
 //   of the license's licensor namespaces (license::IsLicensorNamespace);
 //   the ban does not bind a student whose weights descend (weight flow) from
-//   a model under the banning license either; declaring it does not count.
+//   a model the licensor released under the banning license either
+//   (BindingLicense::traced_to_licensor); declaring the license, or
+//   descending from a record that merely declares it, does not count.
 //
 // Pure; thread-safe.
 

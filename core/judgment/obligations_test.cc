@@ -76,12 +76,15 @@
 // [M3]  Meta's own Llama 3 repositories meta-llama/Meta-Llama-3-8B and its
 //      fine-tune meta-llama/Meta-Llama-3-8B-Instruct ("license: llama3"):
 //      https://huggingface.co/meta-llama/Meta-Llama-3-8B-Instruct
-// [SPDX] SPDX license expressions annex, "Case sensitivity": license ids,
-//      and the part of a LicenseRef- after the prefix, match
-//      case-insensitively ("LicenseRef-Name and LicenseRef-name should be
-//      treated as the same identifier").
-//      https://spdx.github.io/spdx-spec/v3.0.1/annexes/spdx-license-expressions/
-//      (wording from https://github.com/spdx/spdx-spec/pull/1028)
+// [SPDX] SPDX 2.3 Annex D.2 "Case sensitivity": license list ids "should be
+//      matched in a case-insensitive manner".
+//      https://spdx.github.io/spdx-spec/v2.3/SPDX-license-expressions/#d2-case-sensitivity
+//      SPDX 3.0.1 annex "SPDX license expressions", "Case sensitivity", adds
+//      that for user-defined ids "only the variable part (after LicenseRef-)
+//      is case insensitive" (text from spdx/spdx-spec PR 984):
+//      https://spdx.github.io/spdx-spec/v3.0.1/annexes/spdx-license-expressions/#case-sensitivity
+//      Applying that to the catalog's LicenseRef- ids is Pedigree's choice
+//      (docs/judgment.md, "License ids").
 // Cases marked "constructed" are not real releases; they exercise one rule.
 
 namespace pedigree::core::judgment {
@@ -93,6 +96,7 @@ using record::ModelLocator;
 using record::ModelRef;
 using record::Record;
 using record::Relation;
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -195,6 +199,17 @@ std::vector<FlagKind> Kinds(const std::vector<Flag>& flags) {
 
 BindingLicense Own(const std::string& id) { return BindingLicense{id, "", ""}; }
 
+// The record's own license, declared in one of its licensor namespaces.
+BindingLicense OwnByLicensor(const std::string& id) {
+  return BindingLicense{id, "", "", /*traced_to_licensor=*/true};
+}
+
+// An inherited license traced by weight flow to a licensor namespace.
+BindingLicense Traced(const std::string& id, const std::string& from,
+                      const std::string& via) {
+  return BindingLicense{id, from, via, /*traced_to_licensor=*/true};
+}
+
 // meta-llama/Llama-3.1-8B under the Llama 3.1 Community License [L31].
 Record Llama31Base() {
   return MakeRecord("meta-llama", "Llama-3.1-8B", kLlama31);
@@ -222,7 +237,8 @@ TEST(JudgeObligations, OwnLlamaLicenseDerivesItsDuties) {
 
   const ObligationsJudgment result = JudgeObligations(record, {});
 
-  EXPECT_THAT(result.obligations.licenses, ElementsAre(Own(kLlama31)));
+  EXPECT_THAT(result.obligations.licenses,
+              ElementsAre(OwnByLicensor(kLlama31)));
   EXPECT_TRUE(result.obligations.commercial_use);
   EXPECT_THAT(result.obligations.monthly_active_users_limit,
               Optional(uint64_t{700000000}));
@@ -316,10 +332,10 @@ TEST(JudgeObligations, FinetuneInheritsParentLicenseRelabelled) {
   const ObligationsJudgment result =
       JudgeObligations(record, ParentsOf(record, {&base_judgment}));
 
-  EXPECT_THAT(result.obligations.licenses,
-              ElementsAre(Own(kLlama31),
-                          BindingLicense{kLlama31, "meta-llama/Llama-3.1-8B@v1",
-                                         "finetune"}));
+  EXPECT_THAT(
+      result.obligations.licenses,
+      ElementsAre(Own(kLlama31),
+                  Traced(kLlama31, "meta-llama/Llama-3.1-8B@v1", "finetune")));
   EXPECT_THAT(result.flags, IsEmpty());
 }
 
@@ -339,10 +355,10 @@ TEST(JudgeObligations, DeepSeekR1DistillLlama8bInheritsLlama31) {
   const ObligationsJudgment result = JudgeObligations(
       record, ParentsOf(record, {&llama_judgment, &r1_judgment}));
 
-  EXPECT_THAT(result.obligations.licenses,
-              ElementsAre(BindingLicense{kLlama31, "meta-llama/Llama-3.1-8B@v1",
-                                         "finetune"},
-                          Own("MIT")));
+  EXPECT_THAT(
+      result.obligations.licenses,
+      ElementsAre(Traced(kLlama31, "meta-llama/Llama-3.1-8B@v1", "finetune"),
+                  Own("MIT")));
   EXPECT_TRUE(result.obligations.use_restrictions);
   EXPECT_THAT(result.obligations.monthly_active_users_limit,
               Optional(uint64_t{700000000}));
@@ -408,7 +424,7 @@ TEST(JudgeObligations, ThreeLevelChainInheritsFromGrandparent) {
   EXPECT_THAT(
       result.obligations.licenses,
       ElementsAre(
-          BindingLicense{kLlama31, "meta-llama/Llama-3.1-8B@v1", "quantized"},
+          Traced(kLlama31, "meta-llama/Llama-3.1-8B@v1", "quantized"),
           Own("MIT"),
           BindingLicense{"MIT", "deepseek-ai/DeepSeek-R1-Distill-Llama-8B@v1",
                          "quantized"}));
@@ -431,11 +447,10 @@ TEST(JudgeObligations, NearestDeclarerShadowsFartherOne) {
   const ObligationsJudgment result =
       JudgeObligations(record, ParentsOf(record, {&finetune_judgment}));
 
-  EXPECT_THAT(
-      result.obligations.licenses,
-      ElementsAre(Own(kLlama31),
-                  BindingLicense{kLlama31, "acme-ai/Llama-3.1-8B-Acme@v1",
-                                 "quantized"}));
+  EXPECT_THAT(result.obligations.licenses,
+              ElementsAre(Own(kLlama31),
+                          Traced(kLlama31, "acme-ai/Llama-3.1-8B-Acme@v1",
+                                 "quantized")));
   EXPECT_THAT(result.flags, IsEmpty());
 }
 
@@ -570,10 +585,9 @@ TEST(JudgeObligations, BloomDerivativeCarriesRailUseRestrictions) {
   const ObligationsJudgment result =
       JudgeObligations(record, ParentsOf(record, {&bloom}));
 
-  EXPECT_THAT(
-      result.obligations.licenses,
-      ElementsAre(Own(kBloom),
-                  BindingLicense{kBloom, "bigscience/bloom@v1", "finetune"}));
+  EXPECT_THAT(result.obligations.licenses,
+              ElementsAre(OwnByLicensor(kBloom),
+                          Traced(kBloom, "bigscience/bloom@v1", "finetune")));
   EXPECT_TRUE(result.obligations.use_restrictions);
   EXPECT_TRUE(result.obligations.commercial_use);
   EXPECT_THAT(result.flags, IsEmpty());
@@ -627,10 +641,9 @@ TEST(ObligationsDeclaredLicenseDiffers, NotFlaggedWhenDeclaredEqualsInherited) {
   const ObligationsJudgment result =
       JudgeObligations(record, ParentsOf(record, {&base}));
 
-  EXPECT_THAT(
-      result.obligations.licenses,
-      ElementsAre(Own(kGemma),
-                  BindingLicense{kGemma, "google/gemma-2-9b@v1", "finetune"}));
+  EXPECT_THAT(result.obligations.licenses,
+              ElementsAre(OwnByLicensor(kGemma),
+                          Traced(kGemma, "google/gemma-2-9b@v1", "finetune")));
   EXPECT_THAT(result.obligations.attribution_texts,
               ElementsAre("Gemma is provided under and subject to the Gemma "
                           "Terms of Use found at ai.google.dev/gemma/terms"));
@@ -1185,11 +1198,12 @@ TEST(ObligationsUnknownLicense, FlaggedWhenDeclaredLicenseCannotBeParsed) {
 // kTeacherForbidsDistillation: only weight-flow descent exempts (rules/3).
 
 // A distillation student; `base_license` empty for none, else the student is
-// a fine-tune of base_namespace/Base under that license.
+// a fine-tune of base_namespace/Base (no parents) under that license.
 struct TeacherBanCase {
   std::string name;
   std::string student_namespace;
   std::string student_license;
+  std::string base_namespace;
   std::string base_license;
   std::string teacher_license;
   bool flagged;
@@ -1203,11 +1217,12 @@ TEST_P(TeacherBanTest, FlagsUnlessWeightsDescendOrStudentIsTheLicensor) {
   const TeacherBanCase& c = GetParam();
   const Judgment teacher =
       JudgmentOf(MakeRecord("lab", "Teacher-70B", c.teacher_license));
-  const Judgment base = JudgmentOf(MakeRecord("lab", "Base", c.base_license));
+  const Judgment base =
+      JudgmentOf(MakeRecord(c.base_namespace, "Base", c.base_license));
   Record record = MakeRecord(c.student_namespace, "Student", c.student_license);
   std::vector<const Judgment*> judgments;
   if (!c.base_license.empty()) {
-    AddParent(&record, "lab", "Base", Relation::kFinetune);
+    AddParent(&record, c.base_namespace, "Base", Relation::kFinetune);
     judgments.push_back(&base);
   }
   AddParent(&record, "lab", "Teacher-70B", Relation::kDistillation);
@@ -1229,44 +1244,61 @@ INSTANTIATE_TEST_SUITE_P(
         // [L2] Constructed: a Qwen2.5 (Apache-2.0) fine-tune distilled from
         // Llama 2 70B that declares the Llama 2 license itself.
         TeacherBanCase{"QwenBasedStudentDeclaringLlama2", "acme-ai", kLlama2,
-                       "Apache-2.0", kLlama2, true},
+                       "Qwen", "Apache-2.0", kLlama2, true},
         // Declaring the teacher's license without any weight-flow parent.
         TeacherBanCase{"FromScratchStudentDeclaringLlama2", "acme-ai", kLlama2,
-                       "", kLlama2, true},
+                       "", "", kLlama2, true},
         TeacherBanCase{"FromScratchStudentDeclaringLlama3", "acme-ai", kLlama3,
-                       "", kLlama3, true},
+                       "", "", kLlama3, true},
         // Declared in another letter case: still a declaration only.
         TeacherBanCase{"StudentDeclaringLowerCaseLlama2", "acme-ai",
-                       "LicenseRef-llama-2-community", "Apache-2.0", kLlama2,
-                       true},
-        // [L2] A Llama 2 fine-tune distilled from Llama-2-70B: a derivative.
+                       "LicenseRef-llama-2-community", "Qwen", "Apache-2.0",
+                       kLlama2, true},
+        // [L2] A fine-tune of Meta's Llama 2 distilled from Llama-2-70B: a
+        // derivative. (Until rules/3 was reviewed the base was lab/Base,
+        // which only declared Llama 2; that base is now the shim below.)
         TeacherBanCase{"Llama2FinetuneOfLlama2Teacher", "acme-ai", kLlama2,
-                       kLlama2, kLlama2, false},
-        // Weight-flow descent exempts even when the student relicenses.
-        TeacherBanCase{"Llama2FinetuneRelicensedMit", "acme-ai", "MIT", kLlama2,
-                       kLlama2, false},
+                       "meta-llama", kLlama2, kLlama2, false},
+        // Licensor namespaces match ignoring case.
+        TeacherBanCase{"Llama2FinetuneOfMixedCaseLicensorBase", "acme-ai",
+                       kLlama2, "Meta-Llama", kLlama2, kLlama2, false},
+        // A base that only declares Llama 2 (no lineage, not published by
+        // Meta) is a shim, not Llama 2: its fine-tunes are not derivatives.
+        TeacherBanCase{"Llama2FinetuneOfShimBase", "acme-ai", kLlama2, "lab",
+                       kLlama2, kLlama2, true},
+        // Another licensor's namespace does not trace Llama 2.
+        TeacherBanCase{"Llama2BaseInQwenNamespace", "acme-ai", kLlama2, "Qwen",
+                       kLlama2, kLlama2, true},
+        // Weight-flow descent exempts even when the student relicenses...
+        TeacherBanCase{"Llama2FinetuneRelicensedMit", "acme-ai", "MIT",
+                       "meta-llama", kLlama2, kLlama2, false},
+        // ... but not descent from a shim.
+        TeacherBanCase{"ShimFinetuneRelicensedMit", "acme-ai", "MIT", "lab",
+                       kLlama2, kLlama2, true},
         // A Llama 2 derivative is not a Llama 3 derivative.
         TeacherBanCase{"Llama2FinetuneOfLlama3Teacher", "acme-ai", kLlama2,
-                       kLlama2, kLlama3, true},
+                       "meta-llama", kLlama2, kLlama3, true},
         // [TQ] Qwen-7B fine-tune distilled from Qwen-72B: a derivative.
         TeacherBanCase{"TongyiFinetuneOfTongyiTeacher", "acme-ai", kTongyi,
-                       kTongyi, kTongyi, false},
+                       "Qwen", kTongyi, kTongyi, false},
+        TeacherBanCase{"TongyiShimFinetuneOfTongyiTeacher", "acme-ai", kTongyi,
+                       "lab", kTongyi, kTongyi, true},
         TeacherBanCase{"Llama31StudentDeclaringTongyi", "acme-ai", kTongyi,
-                       kLlama31, kTongyi, true},
+                       "meta-llama", kLlama31, kTongyi, true},
         // The ban binds licensees, not the licensor's own records.
         TeacherBanCase{"LicensorMetaDistillsLlama3", "meta-llama", kLlama3, "",
-                       kLlama3, false},
-        TeacherBanCase{"LicensorQwenDistillsTongyi", "Qwen", kTongyi, "",
+                       "", kLlama3, false},
+        TeacherBanCase{"LicensorQwenDistillsTongyi", "Qwen", kTongyi, "", "",
                        kTongyi, false},
         // Another licensor's namespace does not exempt.
-        TeacherBanCase{"QwenNamespaceDistillsLlama3", "Qwen", kLlama3, "",
+        TeacherBanCase{"QwenNamespaceDistillsLlama3", "Qwen", kLlama3, "", "",
                        kLlama3, true},
-        TeacherBanCase{"SomeoneDistillsLlama3", "someone", kLlama3, "", kLlama3,
-                       true},
+        TeacherBanCase{"SomeoneDistillsLlama3", "someone", kLlama3, "", "",
+                       kLlama3, true},
         // No ban: Llama 3.1 [L31] and Gemma [GEMMA] reach students instead.
-        TeacherBanCase{"Llama31TeacherHasNoBan", "acme-ai", kLlama31, "",
+        TeacherBanCase{"Llama31TeacherHasNoBan", "acme-ai", kLlama31, "", "",
                        kLlama31, false},
-        TeacherBanCase{"GemmaTeacherHasNoBan", "acme-ai", "Apache-2.0", "",
+        TeacherBanCase{"GemmaTeacherHasNoBan", "acme-ai", "Apache-2.0", "", "",
                        kGemma, false}),
     [](const ::testing::TestParamInfo<TeacherBanCase>& info) {
       return info.param.name;
@@ -1319,8 +1351,8 @@ TEST(ObligationsTeacherForbidsDistillation,
 TEST(ObligationsTeacherForbidsDistillation,
      NotFlaggedWhenDescentIsThroughAGrandparent) {
   const Judgment parent = DirectJudgment(
-      "MIT", {Own("MIT"), BindingLicense{kLlama2, "meta-llama/Llama-2-7b-hf@v1",
-                                         "finetune"}});
+      "MIT",
+      {Own("MIT"), Traced(kLlama2, "meta-llama/Llama-2-7b-hf@v1", "finetune")});
   const Judgment teacher =
       JudgmentOf(MakeRecord("meta-llama", "Llama-2-70b-chat-hf", kLlama2));
   Record record = MakeRecord("acme-ai", "Acme-7B-v2", "MIT");
@@ -1353,6 +1385,389 @@ TEST(ObligationsTeacherForbidsDistillation,
 
   EXPECT_THAT(Kinds(result.flags),
               ElementsAre(FlagKind::kTeacherForbidsDistillation));
+}
+
+// ---------------------------------------------------------------------------
+// kTeacherForbidsDistillation: weight flow must trace to the licensor
+// (traced_to_licensor, rules/3 after review).
+
+// The reported shim: acme-ai/Shim has no parents and only declares Llama 2;
+// a fine-tune of it distilled from Llama-2-70B is not a Llama 2 derivative.
+TEST(ObligationsTracedToLicensor, ShimDeclaringLlama2DoesNotExemptItsFinetune) {
+  const Judgment shim = JudgmentOf(MakeRecord("acme-ai", "Shim", kLlama2));
+  const Judgment teacher =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-70b-hf", kLlama2));
+  Record record = MakeRecord("acme-ai", "Student", kLlama2);
+  AddParent(&record, "acme-ai", "Shim", Relation::kFinetune);
+  AddParent(&record, "meta-llama", "Llama-2-70b-hf", Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&shim, &teacher}));
+
+  ASSERT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kTeacherForbidsDistillation));
+  EXPECT_EQ(result.flags[0].message,
+            "distillation teacher meta-llama/Llama-2-70b-hf@v1 is bound by "
+            "LicenseRef-Llama-2-Community, which forbids using its outputs to "
+            "improve other models; the student's weights inherit it from "
+            "acme-ai/Shim@v1, not traced by weight flow to a record in a "
+            "licensor namespace of it");
+  EXPECT_EQ(result.flags[0].ancestor, "meta-llama/Llama-2-70b-hf@v1");
+  EXPECT_THAT(
+      result.obligations.licenses,
+      ElementsAre(Own(kLlama2), BindingLicense{kLlama2, "acme-ai/Shim@v1",
+                                               "finetune", false}));
+}
+
+// A declaration outside the licensor's namespaces carries no bit.
+TEST(ObligationsTracedToLicensor,
+     OwnLicenseOutsideLicensorNamespaceIsNotTraced) {
+  const Record shim = MakeRecord("acme-ai", "Shim", kLlama2);
+
+  const ObligationsJudgment result = JudgeObligations(shim, {});
+
+  EXPECT_THAT(result.obligations.licenses, ElementsAre(Own(kLlama2)));
+}
+
+// [L2] meta-llama/Llama-2-7b declares Llama 2 in Meta's namespace: its
+// fine-tune distilled from Llama-2-70b is a derivative.
+TEST(ObligationsTracedToLicensor, FinetuneOfMetasLlama2IsNotFlagged) {
+  const Judgment base =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-7b", kLlama2));
+  const Judgment teacher =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-70b", kLlama2));
+  Record record = MakeRecord("acme-ai", "Llama-2-7b-acme", kLlama2);
+  AddParent(&record, "meta-llama", "Llama-2-7b", Relation::kFinetune);
+  AddParent(&record, "meta-llama", "Llama-2-70b", Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&base, &teacher}));
+
+  EXPECT_THAT(result.flags, IsEmpty());
+  EXPECT_THAT(
+      result.obligations.licenses,
+      ElementsAre(Own(kLlama2),
+                  Traced(kLlama2, "meta-llama/Llama-2-7b@v1", "finetune")));
+}
+
+// A fine-tune of a fine-tune of Meta's model; the middle record declares
+// `middle_license` (Llama 2 resets `from` to it; MIT lets the grandparent's
+// entry pass through unchanged). Either way the bit survives.
+class FinetuneOfFinetuneTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(FinetuneOfFinetuneTest, IsNotFlaggedWhateverTheMiddleDeclares) {
+  const Judgment meta =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-7b", kLlama2));
+  Record middle = MakeRecord("acme-ai", "Llama-2-7b-chat-acme", GetParam());
+  AddParent(&middle, "meta-llama", "Llama-2-7b", Relation::kFinetune);
+  const Judgment middle_judgment =
+      JudgmentOf(middle, ParentsOf(middle, {&meta}));
+  const Judgment teacher =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-70b", kLlama2));
+  Record record = MakeRecord("other-lab", "Llama-2-7b-chat-tuned", kLlama2);
+  AddParent(&record, "acme-ai", "Llama-2-7b-chat-acme", Relation::kFinetune);
+  AddParent(&record, "meta-llama", "Llama-2-70b", Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&middle_judgment, &teacher}));
+
+  const std::vector<FlagKind> kinds = Kinds(result.flags);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(),
+                       FlagKind::kTeacherForbidsDistillation),
+            0);
+}
+
+INSTANTIATE_TEST_SUITE_P(MiddleDeclares, FinetuneOfFinetuneTest,
+                         ::testing::Values(kLlama2, "MIT"));
+
+// InheritFrom resets `from` to a parent that declares the license itself;
+// the parent's own entry then stands for its traced inherited entry.
+TEST(ObligationsTracedToLicensor, ResettingFromToNearestDeclarerKeepsTheBit) {
+  const Judgment meta =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-7b", kLlama2));
+  Record middle = MakeRecord("acme-ai", "Llama-2-7b-acme", kLlama2);
+  AddParent(&middle, "meta-llama", "Llama-2-7b", Relation::kFinetune);
+  const Judgment middle_judgment =
+      JudgmentOf(middle, ParentsOf(middle, {&meta}));
+  Record record = MakeRecord("other-lab", "Llama-2-7b-acme-GGUF", kLlama2);
+  AddParent(&record, "acme-ai", "Llama-2-7b-acme", Relation::kQuantized);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&middle_judgment}));
+
+  EXPECT_THAT(
+      result.obligations.licenses,
+      ElementsAre(Own(kLlama2),
+                  Traced(kLlama2, "acme-ai/Llama-2-7b-acme@v1", "quantized")));
+}
+
+// The same, with the parent's traced entry stored in another letter case.
+TEST(ObligationsTracedToLicensor, ResettingFromMatchesTracedEntryIgnoringCase) {
+  const Judgment middle = DirectJudgment(
+      kLlama2, {Own(kLlama2), Traced("LicenseRef-llama-2-community",
+                                     "meta-llama/Llama-2-7b@v1", "finetune")});
+  Record record = MakeRecord("other-lab", "Llama-2-7b-acme-GGUF", kLlama2);
+  AddParent(&record, "acme-ai", "Llama-2-7b-acme", Relation::kQuantized);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&middle}));
+
+  EXPECT_THAT(
+      result.obligations.licenses,
+      ElementsAre(Own(kLlama2),
+                  Traced(kLlama2, "acme-ai/Llama-2-7b-acme@v1", "quantized")));
+}
+
+// A parent that declares the license and whose own ancestry under it is a
+// shim passes no bit on.
+TEST(ObligationsTracedToLicensor, ResettingFromToDeclarerOfShimHasNoBit) {
+  const Judgment shim = JudgmentOf(MakeRecord("acme-ai", "Shim", kLlama2));
+  Record middle = MakeRecord("acme-ai", "Shim-tuned", kLlama2);
+  AddParent(&middle, "acme-ai", "Shim", Relation::kFinetune);
+  const Judgment middle_judgment =
+      JudgmentOf(middle, ParentsOf(middle, {&shim}));
+  const Judgment teacher =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-70b", kLlama2));
+  Record record = MakeRecord("acme-ai", "Student", kLlama2);
+  AddParent(&record, "acme-ai", "Shim-tuned", Relation::kFinetune);
+  AddParent(&record, "meta-llama", "Llama-2-70b", Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&middle_judgment, &teacher}));
+
+  EXPECT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kTeacherForbidsDistillation));
+  EXPECT_THAT(
+      result.obligations.licenses,
+      ElementsAre(Own(kLlama2), BindingLicense{kLlama2, "acme-ai/Shim-tuned@v1",
+                                               "finetune", false}));
+}
+
+// A stored grandparent entry without the bit does not exempt (the
+// counterpart of NotFlaggedWhenDescentIsThroughAGrandparent).
+TEST(ObligationsTracedToLicensor, UntracedGrandparentEntryDoesNotExempt) {
+  const Judgment parent = DirectJudgment(
+      "MIT", {Own("MIT"),
+              BindingLicense{kLlama2, "acme-ai/Shim@v1", "finetune", false}});
+  const Judgment teacher =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-70b-chat-hf", kLlama2));
+  Record record = MakeRecord("acme-ai", "Acme-7B-v2", "MIT");
+  AddParent(&record, "acme-ai", "Acme-7B", Relation::kAdapter);
+  AddParent(&record, "meta-llama", "Llama-2-70b-chat-hf",
+            Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&parent, &teacher}));
+
+  EXPECT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kDeclaredLicenseDiffersFromInherited,
+                          FlagKind::kTeacherForbidsDistillation));
+}
+
+// [L2] A re-upload of Llama 2 outside meta-llama (TheBloke/Llama-2-7B-fp16
+// publishes the weights with no lineage) is not traced: its fine-tunes
+// distilled from Llama 2 are flagged. A deliberate, conservative false
+// positive; the re-upload should declare its lineage (e.g. conversion of
+// meta-llama/Llama-2-7b-hf).
+TEST(ObligationsTracedToLicensor, ReuploadWithoutLineageIsNotTraced) {
+  const Judgment reupload =
+      JudgmentOf(MakeRecord("TheBloke", "Llama-2-7B-fp16", kLlama2));
+  const Judgment teacher =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-70b-hf", kLlama2));
+  Record record = MakeRecord("acme-ai", "Llama-2-7B-acme", kLlama2);
+  AddParent(&record, "TheBloke", "Llama-2-7B-fp16", Relation::kFinetune);
+  AddParent(&record, "meta-llama", "Llama-2-70b-hf", Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&reupload, &teacher}));
+
+  EXPECT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kTeacherForbidsDistillation));
+}
+
+// The same re-upload declaring its lineage is traced.
+TEST(ObligationsTracedToLicensor, ReuploadDeclaringConversionIsTraced) {
+  const Judgment meta =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-7b-hf", kLlama2));
+  Record reupload = MakeRecord("TheBloke", "Llama-2-7B-fp16", kLlama2);
+  AddParent(&reupload, "meta-llama", "Llama-2-7b-hf", Relation::kConversion);
+  const Judgment reupload_judgment =
+      JudgmentOf(reupload, ParentsOf(reupload, {&meta}));
+  const Judgment teacher =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-70b-hf", kLlama2));
+  Record record = MakeRecord("acme-ai", "Llama-2-7B-acme", kLlama2);
+  AddParent(&record, "TheBloke", "Llama-2-7B-fp16", Relation::kFinetune);
+  AddParent(&record, "meta-llama", "Llama-2-70b-hf", Relation::kDistillation);
+
+  const ObligationsJudgment result = JudgeObligations(
+      record, ParentsOf(record, {&reupload_judgment, &teacher}));
+
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+// A merge keeps the bit if any path has it: a merge of a shim and a real
+// Llama 2 fine-tune descends from Llama 2.
+TEST(ObligationsTracedToLicensor, MergeWithOneTracedParentIsNotFlagged) {
+  const Judgment shim = JudgmentOf(MakeRecord("acme-ai", "Shim", kLlama2));
+  const Judgment meta =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-7b", kLlama2));
+  const Judgment teacher =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-70b", kLlama2));
+  Record record = MakeRecord("acme-ai", "Llama-2-merge", kLlama2);
+  AddParent(&record, "acme-ai", "Shim", Relation::kMerge);
+  AddParent(&record, "meta-llama", "Llama-2-7b", Relation::kMerge);
+  AddParent(&record, "meta-llama", "Llama-2-70b", Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&shim, &meta, &teacher}));
+
+  EXPECT_THAT(result.flags, IsEmpty());
+}
+
+TEST(ObligationsTracedToLicensor, MergeOfTwoShimsIsFlagged) {
+  const Judgment shim_a = JudgmentOf(MakeRecord("acme-ai", "Shim-A", kLlama2));
+  const Judgment shim_b = JudgmentOf(MakeRecord("acme-ai", "Shim-B", kLlama2));
+  const Judgment teacher =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-70b", kLlama2));
+  Record record = MakeRecord("acme-ai", "Llama-2-merge", kLlama2);
+  AddParent(&record, "acme-ai", "Shim-A", Relation::kMerge);
+  AddParent(&record, "acme-ai", "Shim-B", Relation::kMerge);
+  AddParent(&record, "meta-llama", "Llama-2-70b", Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&shim_a, &shim_b, &teacher}));
+
+  ASSERT_THAT(Kinds(result.flags),
+              ElementsAre(FlagKind::kTeacherForbidsDistillation));
+  EXPECT_THAT(result.flags[0].message,
+              HasSubstr("inherit it from acme-ai/Shim-A@v1, "
+                        "acme-ai/Shim-B@v1, not traced"));
+}
+
+// Two arrivals of one license from one ancestor collapse into one entry,
+// traced if either is, whatever the parents' order.
+TEST(ObligationsTracedToLicensor, CollapsedEntriesKeepTheBitIfAnyHasIt) {
+  const Judgment traced = DirectJudgment(
+      "MIT",
+      {Own("MIT"), Traced(kLlama2, "meta-llama/Llama-2-7b@v1", "merge")});
+  const Judgment untraced = DirectJudgment(
+      "MIT", {Own("MIT"), BindingLicense{kLlama2, "meta-llama/Llama-2-7b@v1",
+                                         "merge", false}});
+  Record forward = MakeRecord("acme-ai", "Merge", "MIT");
+  AddParent(&forward, "acme-ai", "A", Relation::kMerge);
+  AddParent(&forward, "acme-ai", "B", Relation::kMerge);
+  Record backward = forward;
+
+  const ObligationsJudgment a =
+      JudgeObligations(forward, ParentsOf(forward, {&traced, &untraced}));
+  const ObligationsJudgment b =
+      JudgeObligations(backward, ParentsOf(backward, {&untraced, &traced}));
+
+  const BindingLicense expected =
+      Traced(kLlama2, "meta-llama/Llama-2-7b@v1", "merge");
+  EXPECT_THAT(a.obligations.licenses, Contains(expected));
+  EXPECT_THAT(b.obligations.licenses, Contains(expected));
+}
+
+// No weights flow from a teacher: a license reaching a student through a
+// distillation edge is never traced, even from the licensor's own model.
+TEST(ObligationsTracedToLicensor, DistillationEdgeNeverTraces) {
+  const Judgment teacher =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-3.1-405B", kLlama31));
+  Record record = MakeRecord("acme-ai", "Llama-Student", kLlama31);
+  AddParent(&record, "meta-llama", "Llama-3.1-405B", Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&teacher}));
+
+  EXPECT_THAT(
+      result.obligations.licenses,
+      ElementsAre(Own(kLlama31),
+                  BindingLicense{kLlama31, "meta-llama/Llama-3.1-405B@v1",
+                                 "distillation", false}));
+}
+
+// The bit is stored: a middle judgment that went through the JSON codec
+// still exempts its child.
+TEST(ObligationsTracedToLicensor, BitSurvivesTheStoredJudgment) {
+  const Judgment meta =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-7b", kLlama2));
+  Record middle = MakeRecord("acme-ai", "Llama-2-7b-acme", "MIT");
+  AddParent(&middle, "meta-llama", "Llama-2-7b", Relation::kFinetune);
+  ASSERT_OK_AND_ASSIGN(const Judgment stored,
+                       JudgmentFromJson(JudgmentToJson(
+                           JudgmentOf(middle, ParentsOf(middle, {&meta})))));
+  const Judgment teacher =
+      JudgmentOf(MakeRecord("meta-llama", "Llama-2-70b", kLlama2));
+  Record record = MakeRecord("other-lab", "Llama-2-7b-acme-tuned", kLlama2);
+  AddParent(&record, "acme-ai", "Llama-2-7b-acme", Relation::kFinetune);
+  AddParent(&record, "meta-llama", "Llama-2-70b", Relation::kDistillation);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&stored, &teacher}));
+
+  const std::vector<FlagKind> kinds = Kinds(result.flags);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(),
+                       FlagKind::kTeacherForbidsDistillation),
+            0);
+}
+
+// ---------------------------------------------------------------------------
+// Unknown license ids are de-duplicated ignoring case (rules/3 after review).
+
+// The declared weights license and the final_parameters component name one
+// unknown license in two letter cases: one obligation, in the first spelling
+// met (the weights license's).
+TEST(ObligationsUnknownIdCase, OneObligationPerUnknownIdIgnoringCase) {
+  Record record = MakeRecord("acme-ai", "Acme-7B", "LicenseRef-foo");
+  record::OpennessComponent component;
+  component.component = record::MofComponent::kFinalParameters;
+  component.license = "LicenseRef-Foo";
+  record.openness.components.push_back(component);
+
+  const ObligationsJudgment result = JudgeObligations(record, {});
+
+  EXPECT_THAT(result.obligations.licenses, ElementsAre(Own("LicenseRef-foo")));
+}
+
+// Within one expression the binding ids come in byte-wise order, so the
+// upper-case spelling is met first.
+TEST(ObligationsUnknownIdCase, OneObligationForConjunctionOfCaseVariants) {
+  const Record record =
+      MakeRecord("acme-ai", "Acme-7B", "LicenseRef-foo AND LicenseRef-Foo");
+
+  const ObligationsJudgment result = JudgeObligations(record, {});
+
+  EXPECT_THAT(result.obligations.licenses, ElementsAre(Own("LicenseRef-Foo")));
+}
+
+// Weights and code licenses name one unknown license in two letter cases:
+// one flag, in the first spelling met (the weights license's).
+TEST(ObligationsUnknownIdCase, OneFlagPerUnknownIdIgnoringCase) {
+  Record record = MakeRecord("acme-ai", "Acme-7B", "LicenseRef-foo");
+  record.licenses.code = "LicenseRef-Foo";
+
+  const ObligationsJudgment result = JudgeObligations(record, {});
+
+  ASSERT_THAT(Kinds(result.flags), ElementsAre(FlagKind::kUnknownLicense));
+  EXPECT_EQ(result.flags[0].message,
+            "LicenseRef-foo in the declared weights license is not in the "
+            "license catalog, so its duties cannot be judged");
+  EXPECT_EQ(result.flags[0].ancestor, "");
+}
+
+// Different ancestors still give one flag each.
+TEST(ObligationsUnknownIdCase, CaseVariantsFromDifferentAncestorsFlagEach) {
+  const Judgment parent =
+      JudgmentOf(MakeRecord("acme-ai", "Base", "LicenseRef-Foo"));
+  Record record = MakeRecord("acme-ai", "Tuned", "LicenseRef-foo");
+  AddParent(&record, "acme-ai", "Base", Relation::kFinetune);
+
+  const ObligationsJudgment result =
+      JudgeObligations(record, ParentsOf(record, {&parent}));
+
+  EXPECT_THAT(Kinds(result.flags), ElementsAre(FlagKind::kUnknownLicense,
+                                               FlagKind::kUnknownLicense));
 }
 
 // ---------------------------------------------------------------------------
@@ -1403,10 +1818,10 @@ TEST(ObligationsLicenseIdCase, CaseOnlyDifferenceFromInheritedIsNotFlagged) {
   const ObligationsJudgment result =
       JudgeObligations(record, ParentsOf(record, {&base}));
 
-  EXPECT_THAT(result.obligations.licenses,
-              ElementsAre(Own(kLlama31),
-                          BindingLicense{kLlama31, "meta-llama/Llama-3.1-8B@v1",
-                                         "finetune"}));
+  EXPECT_THAT(
+      result.obligations.licenses,
+      ElementsAre(Own(kLlama31),
+                  Traced(kLlama31, "meta-llama/Llama-3.1-8B@v1", "finetune")));
   EXPECT_THAT(result.flags, IsEmpty());
 }
 
@@ -1631,11 +2046,10 @@ TEST(ObligationsNamingDuty, MetaLlama3InstructHasNoFlagsButKeepsDuties) {
 
   EXPECT_THAT(result.flags, IsEmpty());
   EXPECT_THAT(result.obligations.name_prefixes, ElementsAre("Llama 3"));
-  EXPECT_THAT(
-      result.obligations.licenses,
-      ElementsAre(Own(kLlama3),
-                  BindingLicense{kLlama3, "meta-llama/Meta-Llama-3-8B@v1",
-                                 "finetune"}));
+  EXPECT_THAT(result.obligations.licenses,
+              ElementsAre(OwnByLicensor(kLlama3),
+                          Traced(kLlama3, "meta-llama/Meta-Llama-3-8B@v1",
+                                 "finetune")));
 }
 
 // The licensor exemption covers only its own license's duty: the Qwen

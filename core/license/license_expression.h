@@ -28,7 +28,9 @@
 //   a parenthesized expression and cannot repeat. The exception must be on the
 //   SPDX exception list (no LicenseRef/AdditionRef exceptions).
 // - The "LicenseRef-" prefix matches case-insensitively and is stored as
-//   "LicenseRef-"; the idstring keeps the case it was written in.
+//   "LicenseRef-"; the idstring keeps the case it was written in. (More
+//   lenient than SPDX 3.0.1 "Case sensitivity", which calls
+//   "licenseref-name" invalid; the SPDX 3.1 draft accepts it.)
 // - "DocumentRef-x:LicenseRef-y" (external document references) is refused.
 // - Whitespace is space, tab, CR or LF. Any other byte outside an id's
 //   alphabet (including non-ASCII) is refused.

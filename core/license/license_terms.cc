@@ -381,19 +381,36 @@ bool IdLessIgnoringCase(const LicenseTerms& a, const LicenseTerms& b) {
   return LessIgnoringCase(a.id, b.id);
 }
 
-// Sorts `entries` by id; returns the first id repeated ignoring ASCII case
-// (lookups ignore case, so "LicenseRef-A" and "LicenseRef-a" would collide),
-// if any.
+// Ids ignoring ASCII case, then byte-wise: a total order, so that ids
+// differing only in case sort the same way whatever their input order.
+bool IdLessIgnoringCaseThenBytes(const LicenseTerms& a, const LicenseTerms& b) {
+  if (LessIgnoringCase(a.id, b.id)) return true;
+  if (LessIgnoringCase(b.id, a.id)) return false;
+  return a.id < b.id;
+}
+
+// Sorts `entries` by id. If two ids are equal ignoring ASCII case (lookups
+// ignore case, so "LicenseRef-A" and "LicenseRef-a" would collide), returns
+// an error message fragment naming both, byte-wise smaller first, for the
+// first such pair in that order (so the message does not depend on the
+// file's order).
 std::optional<std::string> SortAndFindDuplicate(
     std::vector<LicenseTerms>& entries) {
-  std::sort(entries.begin(), entries.end(), IdLessIgnoringCase);
+  std::sort(entries.begin(), entries.end(), IdLessIgnoringCaseThenBytes);
   const auto it =
       std::adjacent_find(entries.begin(), entries.end(),
                          [](const LicenseTerms& a, const LicenseTerms& b) {
                            return absl::EqualsIgnoreCase(a.id, b.id);
                          });
   std::optional<std::string> duplicate;
-  if (it != entries.end()) duplicate = std::next(it)->id;
+  if (it != entries.end()) {
+    const std::string& first = it->id;
+    const std::string& second = std::next(it)->id;
+    duplicate = first == second
+                    ? absl::StrCat("repeats id '", first, "'")
+                    : absl::StrCat("repeats id '", first, "' as '", second,
+                                   "' (ids must be unique ignoring case)");
+  }
   std::sort(entries.begin(), entries.end(), IdLess);
   return duplicate;
 }
@@ -412,8 +429,8 @@ absl::StatusOr<std::vector<LicenseTerms>> ParseArray(
     entries.push_back(std::move(terms));
   }
   if (std::optional<std::string> duplicate = SortAndFindDuplicate(entries)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "license catalog: field '", field, "' repeats id '", *duplicate, "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("license catalog: field '", field, "' ", *duplicate));
   }
   return entries;
 }

@@ -101,14 +101,15 @@ bool IsLicensorNamespace(const LicenseTerms& terms,
                          absl::string_view namespace_name);
 
 // Returns the terms of `id` (an SPDX license id or a catalog LicenseRef- id),
-// or nullptr if unknown. Ids match ignoring ASCII case, as the SPDX license
-// expression annex demands for license ids and for the part of a LicenseRef-
-// after the prefix ("apache-2.0" and "LicenseRef-llama-3.1-community" are
-// found); the returned terms carry the canonical spelling in `id`, which
-// callers should report. A near miss ("LicenseRef-Llama-3.1-Comunity") is
-// unknown. Never allocates after first use. If the embedded data were corrupt
-// (a build defect caught by the unit tests), the affected table is empty and
-// lookups into it return nullptr.
+// or nullptr if unknown. Ids match ignoring ASCII case ("apache-2.0" and
+// "LicenseRef-llama-3.1-community" are found): for SPDX list ids as SPDX 2.3
+// Annex D.2 says; for catalog LicenseRef- ids by Pedigree's choice, safe
+// because no catalog entry is more permissive than an unknown license
+// (docs/license-catalog.md cites exactly what SPDX says). The returned terms
+// carry the canonical spelling in `id`, which callers should report. A near
+// miss ("LicenseRef-Llama-3.1-Comunity") is unknown. Never allocates after
+// first use. If the embedded data were corrupt (a build defect caught by the
+// unit tests), the affected table is empty and lookups into it return nullptr.
 const LicenseTerms* FindLicenseTerms(absl::string_view id);
 
 // Every catalog (non-SPDX, LicenseRef-) entry, sorted by id.

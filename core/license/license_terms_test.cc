@@ -18,6 +18,7 @@ namespace {
 
 using ::pedigree::testing::IsOk;
 using ::pedigree::testing::StatusIs;
+using ::testing::AnyOf;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
@@ -62,6 +63,20 @@ const LicenseTerms& MustFind(absl::string_view id) {
 TEST(LicenseCatalogTest, EmbeddedCatalogParses) {
   EXPECT_THAT(internal::ParseLicenseCatalog(internal::ModelLicensesJson()),
               IsOk());
+}
+
+// Matching catalog LicenseRef- ids ignoring case is safe only while no entry
+// is more permissive than an unknown license (which the label rules treat
+// as open_weight_restricted at most): every entry must be of a family that
+// grades weights restricted or closed.
+TEST(LicenseCatalogTest, NoCatalogEntryIsMorePermissiveThanAnUnknownLicense) {
+  for (const LicenseTerms& terms : ModelLicenseCatalog()) {
+    EXPECT_THAT(
+        terms.family,
+        AnyOf(LicenseFamily::kModelCommunity, LicenseFamily::kOpenRail,
+              LicenseFamily::kNonCommercial, LicenseFamily::kProprietary))
+        << terms.id;
+  }
 }
 
 TEST(LicenseCatalogTest, EveryCatalogEntryHasSourcesAndLicenseRefId) {
@@ -319,9 +334,9 @@ TEST(LicenseTermsTest, UnknownIdIsNotFound) {
   EXPECT_EQ(FindLicenseTerms(""), nullptr);
 }
 
-// SPDX license expressions annex, "Case sensitivity": license ids, and the
-// part of a LicenseRef- after the prefix, match case-insensitively. The
-// terms found carry the canonical spelling.
+// Ids match case-insensitively: SPDX list ids as SPDX 2.3 Annex D.2 says,
+// catalog LicenseRef- ids by Pedigree's choice (docs/license-catalog.md).
+// The terms found carry the canonical spelling.
 TEST(LicenseTermsTest, IdsMatchIgnoringCaseAndYieldCanonicalSpelling) {
   struct Case {
     absl::string_view written;
@@ -629,6 +644,35 @@ TEST(ParseLicenseCatalogTest, RejectsModelIdsDifferingOnlyInCase) {
                         absl::StrCat("\"model_licenses\": [", twin, ",")),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("repeats id 'LicenseRef-")));
+}
+
+// Both spellings are named, byte-wise smaller first, whatever the file's
+// order (std::sort alone would name an arbitrary one of the two).
+TEST(ParseLicenseCatalogTest, NamesBothIdsDifferingOnlyInCaseInEitherOrder) {
+  const std::string twin =
+      R"json({"id": "LicenseRef-EXAMPLE", "name": "Twin",
+    "family": "model_community", "open_data": false,
+    "open_documentation": false, "commercial_use": true,
+    "monthly_active_users_limit": null, "use_restrictions": false,
+    "restrictions_flow_to_derivatives": false, "attribution_text": null,
+    "derivative_name_prefix": null, "distillation_is_derivative": false,
+    "outputs_may_not_train_other_models": false, "licensor_namespaces": [],
+    "sources": ["https://example.org/twin"], "notes": "n"})json";
+  constexpr char kMessage[] =
+      "license catalog: field 'model_licenses' repeats id "
+      "'LicenseRef-EXAMPLE' as 'LicenseRef-Example' (ids must be unique "
+      "ignoring case)";
+
+  const absl::Status twin_first =
+      ParseWith("\"model_licenses\": [",
+                absl::StrCat("\"model_licenses\": [", twin, ","));
+  const absl::Status twin_last = ParseWith(
+      "\"notes\": \"n\"}],", absl::StrCat("\"notes\": \"n\"}, ", twin, "],"));
+
+  EXPECT_THAT(twin_first,
+              StatusIs(absl::StatusCode::kInvalidArgument, kMessage));
+  EXPECT_THAT(twin_last,
+              StatusIs(absl::StatusCode::kInvalidArgument, kMessage));
 }
 
 TEST(ParseLicenseCatalogTest, AcceptsEmptyLicensorNamespaces) {

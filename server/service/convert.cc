@@ -235,6 +235,7 @@ v1::Judgment JudgmentToProto(const core::judgment::Judgment& judgment) {
     entry->set_license_id(license.license_id);
     entry->set_from_ref(license.from);
     entry->set_via(license.via);
+    entry->set_traced_to_licensor(license.traced_to_licensor);
   }
   obligations->set_commercial_use(judgment.obligations.commercial_use);
   obligations->set_monthly_active_users_limit(

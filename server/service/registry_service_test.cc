@@ -794,7 +794,8 @@ core::judgment::Judgment SampleJudgment() {
   judgment.mof_class = core::judgment::MofClass::kClassIII;
   judgment.mof_reasons = {{"mof.class_ii.training_code_not_published", "no"}};
   judgment.obligations.licenses = {{"LicenseRef-Llama-3.1-Community",
-                                    "meta-llama/Llama-3.1-8B@1", "finetune"},
+                                    "meta-llama/Llama-3.1-8B@1", "finetune",
+                                    /*traced_to_licensor=*/true},
                                    {"MIT", "", ""}};
   judgment.obligations.monthly_active_users_limit = 700000000;
   judgment.obligations.name_prefixes = {"Llama"};
@@ -831,6 +832,8 @@ TEST_F(GetRecordTest, ReturnsTheStoredJudgment) {
   EXPECT_EQ(judgment.obligations().licenses(0).from_ref(),
             "meta-llama/Llama-3.1-8B@1");
   EXPECT_EQ(judgment.obligations().licenses(0).via(), "finetune");
+  EXPECT_TRUE(judgment.obligations().licenses(0).traced_to_licensor());
+  EXPECT_FALSE(judgment.obligations().licenses(1).traced_to_licensor());
   EXPECT_EQ(judgment.obligations().monthly_active_users_limit(), 700000000u);
   EXPECT_TRUE(judgment.obligations().commercial_use());
   ASSERT_EQ(judgment.flags_size(), 1);

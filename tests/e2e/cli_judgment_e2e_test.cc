@@ -215,7 +215,9 @@ TEST_F(CliJudgmentTest, ShowJsonHasTheJudgment) {
   EXPECT_THAT(obligations["licenses"].dump(),
               HasSubstr(Json({{"license_id", kLlama},
                               {"from_ref", "acme/llama-base@v1"},
-                              {"via", "finetune"}})
+                              {"via", "finetune"},
+                              // acme is no licensor namespace of Llama.
+                              {"traced_to_licensor", false}})
                             .dump()));
   std::vector<std::string> kinds;
   for (const Json& flag : judgment["flags"]) {
