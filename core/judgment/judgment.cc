@@ -238,6 +238,9 @@ absl::StatusOr<Judgment> Judge(const record::Record& record,
        SyntheticDataFlags(FindUnjudgedDataGenerators(record, parents))) {
     judgment.flags.push_back(std::move(flag));
   }
+  for (Flag& flag : InheritedSyntheticDataFlags(parents)) {
+    judgment.flags.push_back(std::move(flag));
+  }
   std::stable_sort(
       judgment.flags.begin(), judgment.flags.end(),
       [](const Flag& a, const Flag& b) { return a.kind < b.kind; });

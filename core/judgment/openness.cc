@@ -754,7 +754,10 @@ OpennessJudgment JudgeOpenness(const record::Record& record,
     if (parent.edge->relation != record::Relation::kDistillation) continue;
     const std::vector<std::string> reaching =
         LicensesReachingStudent(*parent.judgment);
-    if (reaching.empty()) continue;
+    // A teacher trained on synthetic data of unjudged terms passes unknown
+    // terms on, as an unknown license would.
+    const bool unjudged_data = HasUnjudgedDataGenerator(*parent.judgment);
+    if (reaching.empty() && !unjudged_data) continue;
     // No weights flow from a teacher: its terms can restrict the student's
     // own downloadable weights, never make them "closed".
     const OpennessLabel teacher_cap =
@@ -765,11 +768,18 @@ OpennessJudgment JudgeOpenness(const record::Record& record,
         {EdgeIndex(record, parent),
          parent.ref,
          {"label.capped_by_distillation_teacher",
-          absl::StrCat("capped at ", cap_name, " by distillation teacher ",
-                       parent.ref, " (", parent_label_name, "): its license ",
-                       absl::StrJoin(reaching, ", "),
-                       " treats distilled models as derivatives or is "
-                       "unknown")},
+          reaching.empty()
+              ? absl::StrCat("capped at ", cap_name,
+                             " by distillation teacher ", parent.ref, " (",
+                             parent_label_name,
+                             "): it was trained on synthetic data whose "
+                             "generator's license terms cannot be judged")
+              : absl::StrCat("capped at ", cap_name,
+                             " by distillation teacher ", parent.ref, " (",
+                             parent_label_name, "): its license ",
+                             absl::StrJoin(reaching, ", "),
+                             " treats distilled models as derivatives or is "
+                             "unknown")},
          teacher_cap,
          ""});
   }

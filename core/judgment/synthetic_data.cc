@@ -1,5 +1,6 @@
 #include "core/judgment/synthetic_data.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -159,6 +160,45 @@ std::vector<Flag> SyntheticDataFlags(
           generator.architecture_reuse_parent ? " instead" : "",
           " (it must be registered first)");
     }
+    flags.push_back(std::move(flag));
+  }
+  return flags;
+}
+
+bool HasUnjudgedDataGenerator(const Judgment& judgment) {
+  return std::any_of(
+      judgment.flags.begin(), judgment.flags.end(), [](const Flag& flag) {
+        return flag.kind == FlagKind::kSyntheticDataGeneratorNotJudged;
+      });
+}
+
+std::vector<Flag> InheritedSyntheticDataFlags(
+    absl::Span<const ParentJudgment> parents) {
+  std::vector<const ParentJudgment*> carrying;
+  for (const ParentJudgment& parent : parents) {
+    const record::Relation relation = parent.edge->relation;
+    if (!record::IsWeightFlowing(relation) &&
+        relation != record::Relation::kDistillation) {
+      continue;
+    }
+    if (HasUnjudgedDataGenerator(*parent.judgment)) {
+      carrying.push_back(&parent);
+    }
+  }
+  std::sort(carrying.begin(), carrying.end(),
+            [](const ParentJudgment* a, const ParentJudgment* b) {
+              return a->ref < b->ref;
+            });
+  std::vector<Flag> flags;
+  for (const ParentJudgment* parent : carrying) {
+    Flag flag;
+    flag.kind = FlagKind::kSyntheticDataGeneratorNotJudged;
+    flag.ancestor = parent->ref;
+    flag.message = absl::StrCat(
+        record::ToString(parent->edge->relation), " parent ", parent->ref,
+        " (or an ancestor of it) was trained on synthetic data whose "
+        "generator's license terms cannot be judged, so neither can this "
+        "model's");
     flags.push_back(std::move(flag));
   }
   return flags;

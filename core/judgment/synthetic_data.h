@@ -65,6 +65,18 @@ std::vector<UnjudgedGenerator> FindUnjudgedDataGenerators(
 std::vector<Flag> SyntheticDataFlags(
     const std::vector<UnjudgedGenerator>& generators);
 
+// True when `judgment` carries a kSyntheticDataGeneratorNotJudged flag (its
+// own or inherited).
+bool HasUnjudgedDataGenerator(const Judgment& judgment);
+
+// The status passes down the lineage: a model built from (weight flow) or
+// trained on the outputs of (distillation) a model whose training data came
+// under unknown terms is under those unknown terms too. One
+// kSyntheticDataGeneratorNotJudged flag per such parent, ordered by ref, its
+// ancestor the parent's ref.
+std::vector<Flag> InheritedSyntheticDataFlags(
+    absl::Span<const ParentJudgment> parents);
+
 // The label-cap reason (rule "label.capped_by_unjudged_data_generator") for
 // `generator`, capping at `cap`.
 Reason UnjudgedGeneratorCapReason(const UnjudgedGenerator& generator,

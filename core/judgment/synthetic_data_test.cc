@@ -849,5 +849,104 @@ TEST(FindUnjudgedDataGeneratorsTest, ListsDatasetsPerGenerator) {
   EXPECT_THAT(generators[1].datasets, ElementsAre("B"));
 }
 
+// ---------------------------------------------------------------------------
+// The status passes down: R (Apache-2.0) was trained on data an unregistered
+// model generated; its fine-tune F and its distilled student S are under
+// those unknown terms too.
+
+class InheritedSyntheticDataTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Record r = Model("acme-ai", "R", "Apache-2.0");
+    AddSynthetic(&r, "Generated answers",
+                 Ref("meta-llama", "Llama-3.1-405B-Instruct"));
+    ASSERT_OK_AND_ASSIGN(r_judgment_, JudgeValid(&r));
+    ASSERT_EQ(r_judgment_.label, OpennessLabel::kOpenWeightRestricted);
+    Record clean = Model("acme-ai", "Clean", "Apache-2.0");
+    ASSERT_OK_AND_ASSIGN(clean_judgment_, JudgeValid(&clean));
+    ASSERT_EQ(clean_judgment_.label, OpennessLabel::kOpenWeightPermissive);
+  }
+
+  Judgment r_judgment_;
+  Judgment clean_judgment_;
+};
+
+TEST_F(InheritedSyntheticDataTest, FineTuneOfAFlaggedParentIsFlagged) {
+  Record f = Model("acme-ai", "F", "Apache-2.0");
+  AddEdge(&f, Ref("acme-ai", "R"), Relation::kFinetune);
+
+  ASSERT_OK_AND_ASSIGN(const Judgment judgment,
+                       JudgeValid(&f, {{"acme-ai/R@v1", &r_judgment_}}));
+
+  const std::vector<Flag> flags = GeneratorFlags(judgment);
+  ASSERT_EQ(flags.size(), 1u);
+  EXPECT_EQ(flags[0].ancestor, "acme-ai/R@v1");
+  EXPECT_EQ(flags[0].message,
+            "finetune parent acme-ai/R@v1 (or an ancestor of it) was trained "
+            "on synthetic data whose generator's license terms cannot be "
+            "judged, so neither can this model's");
+  EXPECT_EQ(judgment.label, OpennessLabel::kOpenWeightRestricted);
+}
+
+TEST_F(InheritedSyntheticDataTest, GrandchildIsStillFlagged) {
+  Record f = Model("acme-ai", "F", "Apache-2.0");
+  AddEdge(&f, Ref("acme-ai", "R"), Relation::kFinetune);
+  ASSERT_OK_AND_ASSIGN(const Judgment f_judgment,
+                       JudgeValid(&f, {{"acme-ai/R@v1", &r_judgment_}}));
+  Record g = Model("acme-ai", "G", "Apache-2.0");
+  AddEdge(&g, Ref("acme-ai", "F"), Relation::kQuantized);
+
+  ASSERT_OK_AND_ASSIGN(const Judgment judgment,
+                       JudgeValid(&g, {{"acme-ai/F@v1", &f_judgment}}));
+
+  const std::vector<Flag> flags = GeneratorFlags(judgment);
+  ASSERT_EQ(flags.size(), 1u);
+  EXPECT_EQ(flags[0].ancestor, "acme-ai/F@v1");
+}
+
+TEST_F(InheritedSyntheticDataTest, StudentOfAFlaggedTeacherIsCappedAndFlagged) {
+  Record s = Model("acme-ai", "S", "Apache-2.0");
+  AddEdge(&s, Ref("acme-ai", "Clean"), Relation::kFinetune);
+  AddEdge(&s, Ref("acme-ai", "R"), Relation::kDistillation);
+
+  ASSERT_OK_AND_ASSIGN(const Judgment judgment,
+                       JudgeValid(&s, {{"acme-ai/Clean@v1", &clean_judgment_},
+                                       {"acme-ai/R@v1", &r_judgment_}}));
+
+  EXPECT_EQ(judgment.label, OpennessLabel::kOpenWeightRestricted);
+  EXPECT_THAT(judgment.label_reasons,
+              Contains(Field(&Reason::message,
+                             HasSubstr("by distillation teacher acme-ai/R@v1 "
+                                       "(open_weight_restricted): it was "
+                                       "trained on synthetic data"))));
+  const std::vector<Flag> flags = GeneratorFlags(judgment);
+  ASSERT_EQ(flags.size(), 1u);
+  EXPECT_EQ(flags[0].ancestor, "acme-ai/R@v1");
+}
+
+TEST_F(InheritedSyntheticDataTest, StudentOfACleanTeacherIsNotFlagged) {
+  Record s = Model("acme-ai", "S", "Apache-2.0");
+  AddEdge(&s, Ref("acme-ai", "Clean"), Relation::kDistillation);
+
+  ASSERT_OK_AND_ASSIGN(
+      const Judgment judgment,
+      JudgeValid(&s, {{"acme-ai/Clean@v1", &clean_judgment_}}));
+
+  EXPECT_THAT(GeneratorFlags(judgment), IsEmpty());
+  EXPECT_EQ(judgment.label, OpennessLabel::kOpenWeightPermissive);
+}
+
+TEST_F(InheritedSyntheticDataTest,
+       ArchitectureReuseOfAFlaggedModelPassesNothing) {
+  Record a = Model("acme-ai", "A", "Apache-2.0");
+  AddEdge(&a, Ref("acme-ai", "R"), Relation::kArchitectureReuse);
+
+  ASSERT_OK_AND_ASSIGN(const Judgment judgment,
+                       JudgeValid(&a, {{"acme-ai/R@v1", &r_judgment_}}));
+
+  EXPECT_THAT(GeneratorFlags(judgment), IsEmpty());
+  EXPECT_EQ(judgment.label, OpennessLabel::kOpenWeightPermissive);
+}
+
 }  // namespace
 }  // namespace pedigree::core::judgment
