@@ -1,8 +1,13 @@
-// Constraints of migrations/0001_create_registry.sql, exercised through SQL.
+// Constraints of migrations/0001_create_registry.sql (as 0006 rewrote the
+// format checks), exercised through SQL.
 
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pqxx/pqxx"
@@ -200,6 +205,136 @@ TEST_F(SchemaTest, RejectsLineageEdgeToItself) {
                      "parent_record_id, relation) VALUES ($1, $2, $1, $3)",
                      record, "deepseek-ai/m@v1", "fine-tuned-from"),
       pqxx::check_violation);
+}
+
+// One format check on the publish path that 0006 rewrote: an INSERT whose
+// $1 is the value checked (and $2 the id it needs: a namespace's for a
+// record, a record's otherwise), and the regex of 0001 it replaced.
+struct FormatCheck {
+  const char* constraint;
+  const char* insert_sql;
+  const char* regex_0001;
+  bool needs_record;
+};
+
+constexpr char kRecordWithColumnSql[] =
+    "INSERT INTO records (namespace_id, model_namespace, model_name, "
+    "model_version, record_digest, envelope, payload_type, root_digest, "
+    "release_date, weights_license, code_license, declared_openness) "
+    "VALUES ($2, %s, %s, %s, decode(repeat('ab', 32), 'hex'), 'e', "
+    "'application/vnd.in-toto+json', decode(repeat('cd', 32), 'hex'), "
+    "'2025-01-20', 'MIT', 'MIT', %s)";
+
+std::string RecordWithColumn(int column) {
+  std::vector<std::string> values = {"'deepseek-ai'", "'m'", "'v1'",
+                                     "'open_weight'"};
+  values.at(column) = "$1";
+  return absl::StrFormat(kRecordWithColumnSql, values[0], values[1], values[2],
+                         values[3]);
+}
+
+// Values at and around every length bound and character class edge of the
+// 0001 regexes, and characters they refuse (newlines anywhere, space,
+// slash, at sign, non-ASCII letters counted as one character).
+std::vector<std::string> FormatProbes() {
+  std::vector<std::string> probes = {"",
+                                     "a",
+                                     "A",
+                                     "1",
+                                     "1a",
+                                     "a1",
+                                     "-a",
+                                     "_a",
+                                     ".a",
+                                     "a-b_c.d",
+                                     "a+b:c",
+                                     "a\n",
+                                     "\na",
+                                     "a\nb",
+                                     "a b",
+                                     " a",
+                                     "a ",
+                                     "a/b",
+                                     "a@b",
+                                     "a!b",
+                                     "a~b",
+                                     "a\x7f",
+                                     "\xc3\xa9",
+                                     "a\xc3\xa9",
+                                     "a\tb",
+                                     "Apache-2.0",
+                                     "LicenseRef-Llama-3.1-Community",
+                                     "fine-tuned-from",
+                                     "open_weight"};
+  for (const size_t length :
+       {8, 15, 16, 17, 63, 64, 65, 95, 96, 97, 127, 128, 129, 200}) {
+    probes.push_back(std::string(length, 'a'));
+    probes.push_back(std::string(length - 1, 'a') + "\xc3\xa9");
+  }
+  return probes;
+}
+
+TEST_F(SchemaTest, FormatChecksAcceptExactlyWhatTheRegexesOf0001Accepted) {
+  const int64_t record = InsertRecord(namespace_id_, "m", "v0", 'z');
+  const std::vector<FormatCheck> checks = {
+      {"records_model_namespace_format", nullptr, "^[A-Za-z0-9._-]{1,96}$",
+       false},
+      {"records_model_name_format", nullptr, "^[A-Za-z0-9._-]{1,96}$", false},
+      {"records_model_version_format", nullptr, "^[!-.0-?A-~]{1,128}$", false},
+      {"records_declared_openness_format", nullptr, "^[a-z][a-z0-9_-]{0,63}$",
+       false},
+      {"datasets_role_format",
+       "INSERT INTO datasets (record_id, ordinal, name, role, disclosure) "
+       "VALUES ($2, 0, 'd', $1, 'public')",
+       "^[a-z][a-z0-9_-]{0,63}$", true},
+      {"datasets_disclosure_format",
+       "INSERT INTO datasets (record_id, ordinal, name, role, disclosure) "
+       "VALUES ($2, 0, 'd', 'pretraining', $1)",
+       "^[a-z][a-z0-9_-]{0,63}$", true},
+      {"openness_components_component_format",
+       "INSERT INTO openness_components (record_id, component, status) "
+       "VALUES ($2, $1, 'open')",
+       "^[a-z][a-z0-9_-]{0,63}$", true},
+      {"openness_components_status_format",
+       "INSERT INTO openness_components (record_id, component, status) "
+       "VALUES ($2, 'weights', $1)",
+       "^[a-z][a-z0-9_-]{0,63}$", true},
+      {"lineage_edges_relation_format",
+       "INSERT INTO lineage_edges (child_record_id, parent_ref, relation) "
+       "VALUES ($2, 'a/b@v1', $1)",
+       "^[a-z][a-z0-9_-]{0,63}$", true},
+      {"license_refs_license_id_format",
+       "INSERT INTO license_refs (record_id, license_id, source) "
+       "VALUES ($2, $1, 'declared')",
+       "^[A-Za-z0-9.+:-]{1,128}$", true},
+  };
+  int record_column = 0;
+  for (const FormatCheck& check : checks) {
+    const std::string sql = check.insert_sql != nullptr
+                                ? std::string(check.insert_sql)
+                                : RecordWithColumn(record_column++);
+    const int64_t id = check.needs_record ? record : namespace_id_;
+    for (const std::string& probe : FormatProbes()) {
+      SCOPED_TRACE(
+          absl::StrCat(check.constraint, " on \"", absl::CEscape(probe), "\""));
+      bool wanted = false;
+      {
+        pqxx::read_transaction tx(*connection_);
+        wanted = tx.exec_params1("SELECT $1::text ~ $2::text", probe,
+                                 check.regex_0001)[0]
+                     .as<bool>();
+      }
+      bool accepted = true;
+      try {
+        pqxx::work tx(*connection_);  // never committed
+        tx.exec_params(sql, probe, id);
+      } catch (const pqxx::check_violation& error) {
+        accepted = false;
+        EXPECT_THAT(error.what(), ::testing::HasSubstr(check.constraint));
+      }
+      EXPECT_EQ(accepted, wanted);
+    }
+  }
 }
 
 }  // namespace
