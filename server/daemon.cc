@@ -1,5 +1,7 @@
 #include "server/daemon.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <climits>
 #include <filesystem>
@@ -125,7 +127,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(DaemonConfig config) {
   database.judgments = postgres_store->startup_judgments();
   std::unique_ptr<storage::RegistryStore> store = std::move(postgres_store);
   std::unique_ptr<service::RequestLogger> logger =
-      std::make_unique<service::StreamRequestLogger>(std::cerr);
+      std::make_unique<service::BackgroundRequestLogger>(STDERR_FILENO);
   service::RegistryServiceOptions service_options;
   service_options.admin_token = config.admin_token;
   service_options.max_envelope_bytes = config.max_envelope_bytes;

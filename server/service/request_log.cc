@@ -1,6 +1,12 @@
 #include "server/service/request_log.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -47,6 +53,80 @@ void StreamRequestLogger::Log(const RequestLogEntry& entry) {
   absl::MutexLock lock(&mu_);
   out_.write(line.data(), static_cast<std::streamsize>(line.size()));
   out_.flush();
+}
+
+std::vector<std::string> SplitIntoWrites(const std::string& lines,
+                                         size_t max_bytes) {
+  std::vector<std::string> writes;
+  size_t begin = 0;
+  while (begin < lines.size()) {
+    // Extend the piece line by line while it stays within max_bytes; the
+    // first line always goes in, however long.
+    size_t end = lines.find('\n', begin);
+    end = end == std::string::npos ? lines.size() : end + 1;
+    while (end < lines.size()) {
+      size_t next = lines.find('\n', end);
+      next = next == std::string::npos ? lines.size() : next + 1;
+      if (next - begin > max_bytes) break;
+      end = next;
+    }
+    writes.push_back(lines.substr(begin, end - begin));
+    begin = end;
+  }
+  return writes;
+}
+
+BackgroundRequestLogger::BackgroundRequestLogger(int fd,
+                                                 size_t max_pending_bytes)
+    : fd_(fd),
+      max_pending_bytes_(max_pending_bytes),
+      writer_([this] { WriteLoop(); }) {}
+
+BackgroundRequestLogger::~BackgroundRequestLogger() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  writer_.join();
+}
+
+bool BackgroundRequestLogger::HasWorkOrStop() const {
+  return !pending_.empty() || stop_;
+}
+
+bool BackgroundRequestLogger::HasRoom() const {
+  // An empty buffer always takes a line, however long, so a line larger
+  // than the limit cannot wait forever.
+  return pending_.empty() || pending_.size() < max_pending_bytes_;
+}
+
+void BackgroundRequestLogger::Log(const RequestLogEntry& entry) {
+  const std::string line = absl::StrCat(FormatRequestLogLine(entry), "\n");
+  absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(this, &BackgroundRequestLogger::HasRoom));
+  pending_ += line;
+}
+
+void BackgroundRequestLogger::WriteLoop() {
+  while (true) {
+    std::string lines;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(this, &BackgroundRequestLogger::HasWorkOrStop));
+      if (pending_.empty()) return;  // stop_, and everything is written
+      lines.swap(pending_);
+    }
+    for (const std::string& piece : SplitIntoWrites(lines, PIPE_BUF)) {
+      size_t done = 0;
+      while (done < piece.size()) {
+        const ssize_t n =
+            ::write(fd_, piece.data() + done, piece.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;  // the sink is gone: drop this piece
+        done += static_cast<size_t>(n);
+      }
+    }
+  }
 }
 
 }  // namespace pedigree::server::service

@@ -12,8 +12,11 @@
 // (on one line). Request metadata, and therefore the admin token, is never
 // logged.
 
+#include <cstddef>
 #include <ostream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -57,6 +60,50 @@ class StreamRequestLogger final : public RequestLogger {
  private:
   absl::Mutex mu_;
   std::ostream& out_ ABSL_GUARDED_BY(mu_);
+};
+
+// Splits `lines` (whole lines, each ending in '\n') into consecutive pieces
+// of whole lines, each at most `max_bytes` long unless it is a single longer
+// line. Pieces are what one write(2) gets: a write of at most PIPE_BUF
+// bytes to a pipe is atomic, so lines of several processes sharing a pipe
+// never interleave mid-line.
+std::vector<std::string> SplitIntoWrites(const std::string& lines,
+                                         size_t max_bytes);
+
+// Writes FormatRequestLogLine(entry) and a newline to a file descriptor
+// (stderr in pedigreed) from a background thread, so that a handler only
+// formats its line and appends it to a buffer: it never waits for the sink
+// (a slow disk, a full pipe to journald) unless `max_pending_bytes` of lines
+// are already waiting, in which case it waits for room (nothing is dropped).
+// Lines keep the order of Log calls and go out in whole-line writes of at
+// most PIPE_BUF bytes (see SplitIntoWrites). Lines reach the sink a moment
+// after the call ended, at most a few milliseconds later under load; the
+// destructor writes every pending line before it returns. Write errors
+// other than EINTR drop the lines of that write (there is nowhere to report
+// them). Thread-safe. Does not own `fd`. Not copyable.
+class BackgroundRequestLogger final : public RequestLogger {
+ public:
+  static constexpr size_t kDefaultMaxPendingBytes = size_t{4} << 20;
+
+  explicit BackgroundRequestLogger(
+      int fd, size_t max_pending_bytes = kDefaultMaxPendingBytes);
+  ~BackgroundRequestLogger() override;
+  BackgroundRequestLogger(const BackgroundRequestLogger&) = delete;
+  BackgroundRequestLogger& operator=(const BackgroundRequestLogger&) = delete;
+
+  void Log(const RequestLogEntry& entry) override;
+
+ private:
+  void WriteLoop();
+  bool HasWorkOrStop() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool HasRoom() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const int fd_;
+  const size_t max_pending_bytes_;
+  absl::Mutex mu_;
+  std::string pending_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread writer_;  // last: starts once the rest is initialized
 };
 
 }  // namespace pedigree::server::service

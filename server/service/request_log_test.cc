@@ -1,13 +1,26 @@
 #include "server/service/request_log.h"
 
-#include <sstream>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <climits>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace pedigree::server::service {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -54,6 +67,160 @@ TEST(RequestLogTest, StreamLoggerWritesOneLinePerEntry) {
 
   const std::string text = out.str();
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2);
+}
+
+TEST(SplitIntoWritesTest, PacksWholeLinesUpToTheLimit) {
+  EXPECT_THAT(SplitIntoWrites("aa\nbb\ncc\n", 6),
+              ElementsAre("aa\nbb\n", "cc\n"));
+  EXPECT_THAT(SplitIntoWrites("aa\nbb\ncc\n", 9), ElementsAre("aa\nbb\ncc\n"));
+  EXPECT_THAT(SplitIntoWrites("aa\nbb\ncc\n", 5),
+              ElementsAre("aa\n", "bb\n", "cc\n"));
+}
+
+TEST(SplitIntoWritesTest, GivesALineLongerThanTheLimitAWriteOfItsOwn) {
+  EXPECT_THAT(SplitIntoWrites("a\nbbbbbbbb\nc\n", 4),
+              ElementsAre("a\n", "bbbbbbbb\n", "c\n"));
+}
+
+TEST(SplitIntoWritesTest, EmptyInputNeedsNoWrite) {
+  EXPECT_THAT(SplitIntoWrites("", PIPE_BUF), ElementsAre());
+}
+
+// A pipe whose read end a test drains into a string.
+class Pipe {
+ public:
+  Pipe() {
+    int fds[2];
+    EXPECT_EQ(::pipe(fds), 0);
+    read_fd_ = fds[0];
+    write_fd_ = fds[1];
+  }
+  ~Pipe() {
+    CloseWriteEnd();
+    ::close(read_fd_);
+  }
+  int write_fd() const { return write_fd_; }
+  void CloseWriteEnd() {
+    if (write_fd_ != -1) ::close(write_fd_);
+    write_fd_ = -1;
+  }
+  // Reads until every write end is closed.
+  std::string ReadAll() {
+    std::string out;
+    char buffer[4096];
+    ssize_t n;
+    while ((n = ::read(read_fd_, buffer, sizeof(buffer))) > 0) {
+      out.append(buffer, static_cast<size_t>(n));
+    }
+    return out;
+  }
+
+ private:
+  int read_fd_ = -1;
+  int write_fd_ = -1;
+};
+
+RequestLogEntry NumberedEntry(int thread, int index) {
+  RequestLogEntry entry = Entry(absl::OkStatus());
+  entry.request_id = absl::StrCat("t", thread, "-", index);
+  return entry;
+}
+
+TEST(BackgroundRequestLoggerTest, WritesEveryLineInOrderBeforeDestruction) {
+  Pipe pipe;
+  std::thread reader;
+  std::string text;
+  reader = std::thread([&] { text = pipe.ReadAll(); });
+  {
+    BackgroundRequestLogger logger(pipe.write_fd());
+    for (int i = 0; i < 1000; ++i) logger.Log(NumberedEntry(0, i));
+  }
+  pipe.CloseWriteEnd();
+  reader.join();
+
+  const std::vector<std::string> lines =
+      absl::StrSplit(text, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 1000u);
+  for (int i = 0; i < 1000; ++i) {
+    EXPECT_EQ(lines[i], FormatRequestLogLine(NumberedEntry(0, i)));
+  }
+  EXPECT_EQ(text.back(), '\n');
+}
+
+TEST(BackgroundRequestLoggerTest, KeepsLinesWholeAndInCallOrderPerThread) {
+  constexpr int kThreads = 8;
+  constexpr int kLinesPerThread = 2000;
+  Pipe pipe;
+  std::string text;
+  std::thread reader([&] { text = pipe.ReadAll(); });
+  {
+    BackgroundRequestLogger logger(pipe.write_fd());
+    std::vector<std::thread> handlers;
+    for (int t = 0; t < kThreads; ++t) {
+      handlers.emplace_back([&logger, t] {
+        for (int i = 0; i < kLinesPerThread; ++i) {
+          logger.Log(NumberedEntry(t, i));
+        }
+      });
+    }
+    for (std::thread& handler : handlers) handler.join();
+  }
+  pipe.CloseWriteEnd();
+  reader.join();
+
+  std::vector<int> next(kThreads, 0);
+  int count = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    ++count;
+    bool matched = false;
+    for (int t = 0; t < kThreads && !matched; ++t) {
+      if (next[t] < kLinesPerThread &&
+          line == FormatRequestLogLine(NumberedEntry(t, next[t]))) {
+        ++next[t];
+        matched = true;
+      }
+    }
+    EXPECT_TRUE(matched) << "out of order or torn: " << line;
+  }
+  EXPECT_EQ(count, kThreads * kLinesPerThread);
+}
+
+TEST(BackgroundRequestLoggerTest, WaitsForRoomInsteadOfDroppingLines) {
+  // Nobody reads the pipe at first: once the pipe (64 KiB) and the logger's
+  // small buffer are full, Log waits; the lines all arrive once a reader
+  // drains the pipe.
+  constexpr int kLines = 5000;  // ~500 KiB of lines
+  Pipe pipe;
+  std::string text;
+  std::thread reader([&] {
+    absl::SleepFor(absl::Milliseconds(200));
+    text = pipe.ReadAll();
+  });
+  {
+    BackgroundRequestLogger logger(pipe.write_fd(),
+                                   /*max_pending_bytes=*/1024);
+    for (int i = 0; i < kLines; ++i) logger.Log(NumberedEntry(0, i));
+  }
+  pipe.CloseWriteEnd();
+  reader.join();
+
+  const std::vector<std::string> lines =
+      absl::StrSplit(text, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), static_cast<size_t>(kLines));
+  EXPECT_EQ(lines.back(), FormatRequestLogLine(NumberedEntry(0, kLines - 1)));
+}
+
+TEST(BackgroundRequestLoggerTest, SurvivesASinkThatIsGone) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ::close(fds[0]);  // writes now fail with EPIPE (SIGPIPE is ignored below)
+  const auto previous = ::signal(SIGPIPE, SIG_IGN);
+  {
+    BackgroundRequestLogger logger(fds[1]);
+    for (int i = 0; i < 100; ++i) logger.Log(NumberedEntry(0, i));
+  }  // returns: the lines are dropped, nothing hangs
+  ::signal(SIGPIPE, previous);
+  ::close(fds[1]);
 }
 
 }  // namespace
