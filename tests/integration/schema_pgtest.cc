@@ -1,5 +1,6 @@
 // Constraints of migrations/0001_create_registry.sql (as 0006 rewrote the
-// format checks), exercised through SQL.
+// format checks and 0007 the checks of a record's rows), exercised through
+// SQL.
 
 #include <memory>
 #include <string>
@@ -335,6 +336,177 @@ TEST_F(SchemaTest, FormatChecksAcceptExactlyWhatTheRegexesOf0001Accepted) {
       EXPECT_EQ(accepted, wanted);
     }
   }
+}
+
+// One INSERT per table that writes rows belonging to a record (the tables
+// whose record_id 0007 checks per statement), from p: the record id, a key
+// row id (for record_signatures) and a number that tells rows of one record
+// apart. Run with Insert().
+struct RecordRowTable {
+  const char* table;
+  const char* insert_sql;
+};
+
+const std::vector<RecordRowTable>& RecordRowTables() {
+  static const auto* const tables = new std::vector<RecordRowTable>{
+      {"record_signatures",
+       "INSERT INTO record_signatures (record_id, key_id) "
+       "SELECT p.record_id, p.key_id FROM p"},
+      {"artifacts",
+       "INSERT INTO artifacts (record_id, path, sha256, size_bytes) "
+       "SELECT p.record_id, 'f' || p.n, decode(repeat('ab', 32), 'hex'), 1 "
+       "FROM p"},
+      {"datasets",
+       "INSERT INTO datasets (record_id, ordinal, name, role, disclosure) "
+       "SELECT p.record_id, p.n, 'd', 'pretraining', 'public' FROM p"},
+      {"openness_components",
+       "INSERT INTO openness_components (record_id, component, status) "
+       "SELECT p.record_id, 'c' || p.n, 'published' FROM p"},
+      {"license_refs",
+       "INSERT INTO license_refs (record_id, license_id, source) "
+       "SELECT p.record_id, 'MIT-' || p.n, 'declared' FROM p"},
+      {"record_judgments",
+       "INSERT INTO record_judgments (record_id, rule_set_version, label, "
+       "mof_class, flags, judgment) SELECT p.record_id, 'r' || p.n, "
+       "'open_source', 'none', '{}', '{}' FROM p ON CONFLICT (record_id) DO "
+       "UPDATE SET rule_set_version = excluded.rule_set_version"},
+  };
+  return *tables;
+}
+
+class RecordRowsTest : public SchemaTest {
+ protected:
+  void SetUp() override {
+    SchemaTest::SetUp();
+    if (HasFatalFailure()) return;
+    record_ = InsertRecord(namespace_id_, "m", "v1", 'a');
+    pqxx::work tx(*connection_);
+    key_ = tx.exec_params1(
+                 "INSERT INTO keys (namespace_id, key_id, key_type, "
+                 "public_key) VALUES ($1, '00112233445566778899aabbccddeeff', "
+                 "'ed25519', 'spki') RETURNING id",
+                 namespace_id_)[0]
+               .as<int64_t>();
+    tx.commit();
+  }
+
+  static void Insert(pqxx::transaction_base& tx, const RecordRowTable& table,
+                     int64_t record, int64_t key, int n) {
+    tx.exec_params(absl::StrCat("WITH p (record_id, key_id, n) AS (SELECT "
+                                "$1::bigint, $2::bigint, $3::int) ",
+                                table.insert_sql),
+                   record, key, n);
+  }
+
+  int64_t CountRows(const std::string& table, int64_t record) {
+    pqxx::read_transaction tx(*connection_);
+    return tx
+        .exec_params1(absl::StrCat("SELECT count(*) FROM ", table,
+                                   " WHERE record_id = $1"),
+                      record)[0]
+        .as<int64_t>();
+  }
+
+  int64_t record_ = 0;
+  int64_t key_ = 0;
+};
+
+TEST_F(RecordRowsTest, RefusesAStatementWithOneRowOfAnUnknownRecord) {
+  for (const RecordRowTable& table : RecordRowTables()) {
+    SCOPED_TRACE(table.table);
+    try {
+      pqxx::work tx(*connection_);
+      Insert(tx, table, record_, key_, 0);
+      Insert(tx, table, record_ + 424242, key_, 1);
+      tx.commit();
+      ADD_FAILURE() << "a row of an unknown record was accepted";
+    } catch (const pqxx::foreign_key_violation& error) {
+      EXPECT_THAT(error.what(), ::testing::HasSubstr(absl::StrCat(
+                                    "\"", table.table, "_record_id_fkey\"")));
+    }
+    EXPECT_EQ(CountRows(table.table, record_), 0);
+  }
+}
+
+TEST_F(RecordRowsTest, ChecksEveryRowOfAMultiRowStatement) {
+  pqxx::work tx(*connection_);
+
+  EXPECT_THROW(
+      tx.exec_params("INSERT INTO openness_components (record_id, "
+                     "component, status) SELECT unnest($1::bigint[]),"
+                     " 'weights', 'published'",
+                     absl::StrCat("{", record_, ",", record_ + 7, "}")),
+      pqxx::foreign_key_violation);
+}
+
+TEST_F(RecordRowsTest, RefusesMovingARowToAnUnknownRecord) {
+  {
+    pqxx::work tx(*connection_);
+    Insert(tx, RecordRowTables()[1], record_, key_, 0);
+    tx.commit();
+  }
+  pqxx::work tx(*connection_);
+
+  EXPECT_THROW(
+      tx.exec_params("UPDATE artifacts SET record_id = $1", record_ + 424242),
+      pqxx::foreign_key_violation);
+}
+
+TEST_F(RecordRowsTest, DeletingARecordDeletesItsRowsInEveryTable) {
+  const int64_t other = InsertRecord(namespace_id_, "m", "v2", 'b');
+  {
+    pqxx::work tx(*connection_);
+    for (const RecordRowTable& table : RecordRowTables()) {
+      Insert(tx, table, record_, key_, 0);
+      Insert(tx, table, other, key_, 0);
+    }
+    tx.commit();
+  }
+
+  Exec(absl::StrCat("DELETE FROM records WHERE id = ", record_));
+
+  for (const RecordRowTable& table : RecordRowTables()) {
+    SCOPED_TRACE(table.table);
+    EXPECT_EQ(CountRows(table.table, record_), 0);
+    EXPECT_EQ(CountRows(table.table, other), 1);
+  }
+}
+
+TEST_F(RecordRowsTest, ARecordIdNeverChanges) {
+  pqxx::work tx(*connection_);
+
+  EXPECT_THROW(tx.exec_params("UPDATE records SET id = $1 WHERE id = $2",
+                              record_ + 1000, record_),
+               pqxx::foreign_key_violation);
+}
+
+TEST_F(RecordRowsTest, RowsBeingWrittenKeepTheirRecordFromBeingDeleted) {
+  // As the foreign key did: the rows' transaction holds a KEY SHARE lock on
+  // their record until it ends, so a DELETE of that record waits.
+  pqxx::work writer(*connection_);
+  Insert(writer, RecordRowTables()[3], record_, key_, 0);
+
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pqxx::connection> other,
+                       internal::Connect(dsn()));
+  {
+    pqxx::work deleter(*other);
+    deleter.exec("SET LOCAL lock_timeout = '200ms'");
+    try {
+      deleter.exec_params("DELETE FROM records WHERE id = $1", record_);
+      ADD_FAILURE() << "the record was deleted under rows being written";
+    } catch (const pqxx::sql_error& error) {
+      EXPECT_EQ(error.sqlstate(), "55P03") << error.what();  // lock timeout
+    }
+  }
+  writer.commit();
+
+  // Once the rows are committed, deleting the record deletes them too.
+  {
+    pqxx::work deleter(*other);
+    deleter.exec_params("DELETE FROM records WHERE id = $1", record_);
+    deleter.commit();
+  }
+  EXPECT_EQ(CountRows("openness_components", record_), 0);
 }
 
 }  // namespace
