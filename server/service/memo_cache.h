@@ -52,7 +52,9 @@ class MemoCache {
   // Returns the value stored for exactly `key`, or nullptr.
   std::shared_ptr<const Value> Find(absl::string_view key) const
       ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock lock(&mu_);
+    // Finding changes nothing (eviction is by insertion order), so lookups
+    // share the lock.
+    absl::ReaderMutexLock lock(&mu_);
     const auto found = entries_.find(key);
     if (found == entries_.end()) return nullptr;
     return found->second.value;
@@ -85,7 +87,7 @@ class MemoCache {
 
   // The number of values held.
   size_t size() const ABSL_LOCKS_EXCLUDED(mu_) {
-    absl::MutexLock lock(&mu_);
+    absl::ReaderMutexLock lock(&mu_);
     return entries_.size();
   }
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <string>
@@ -90,8 +91,11 @@ BackgroundRequestLogger::~BackgroundRequestLogger() {
   writer_.join();
 }
 
-bool BackgroundRequestLogger::HasWorkOrStop() const {
-  return !pending_.empty() || stop_;
+bool BackgroundRequestLogger::ShouldWriteNow() const {
+  // A caller waiting for room needs the writer now as well: the threshold
+  // is never above the room there is.
+  return stop_ ||
+         pending_.size() >= std::min(kWriteSoonBytes, max_pending_bytes_);
 }
 
 bool BackgroundRequestLogger::HasRoom() const {
@@ -112,8 +116,13 @@ void BackgroundRequestLogger::WriteLoop() {
     std::string lines;
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(this, &BackgroundRequestLogger::HasWorkOrStop));
-      if (pending_.empty()) return;  // stop_, and everything is written
+      mu_.AwaitWithTimeout(
+          absl::Condition(this, &BackgroundRequestLogger::ShouldWriteNow),
+          kWriteInterval);
+      if (pending_.empty()) {
+        if (stop_) return;  // everything is written
+        continue;
+      }
       lines.swap(pending_);
     }
     for (const std::string& piece : SplitIntoWrites(lines, PIPE_BUF)) {

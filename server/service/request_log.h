@@ -75,15 +75,19 @@ std::vector<std::string> SplitIntoWrites(const std::string& lines,
 // formats its line and appends it to a buffer: it never waits for the sink
 // (a slow disk, a full pipe to journald) unless `max_pending_bytes` of lines
 // are already waiting, in which case it waits for room (nothing is dropped).
-// Lines keep the order of Log calls and go out in whole-line writes of at
-// most PIPE_BUF bytes (see SplitIntoWrites). Lines reach the sink a moment
-// after the call ended, at most a few milliseconds later under load; the
-// destructor writes every pending line before it returns. Write errors
-// other than EINTR drop the lines of that write (there is nowhere to report
-// them). Thread-safe. Does not own `fd`. Not copyable.
+// The thread writes every kWriteInterval, or sooner once kWriteSoonBytes are
+// waiting, so that a busy server does not wake it for every line: a line
+// reaches the sink at most about 10 ms after its call ended. Lines keep the
+// order of Log calls and go out in whole-line writes of at most PIPE_BUF
+// bytes (see SplitIntoWrites); the destructor writes every pending line
+// before it returns. Write errors other than EINTR drop the lines of that
+// write (there is nowhere to report them). Thread-safe. Does not own `fd`.
+// Not copyable.
 class BackgroundRequestLogger final : public RequestLogger {
  public:
   static constexpr size_t kDefaultMaxPendingBytes = size_t{4} << 20;
+  static constexpr size_t kWriteSoonBytes = size_t{64} << 10;
+  static constexpr absl::Duration kWriteInterval = absl::Milliseconds(10);
 
   explicit BackgroundRequestLogger(
       int fd, size_t max_pending_bytes = kDefaultMaxPendingBytes);
@@ -95,7 +99,7 @@ class BackgroundRequestLogger final : public RequestLogger {
 
  private:
   void WriteLoop();
-  bool HasWorkOrStop() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool ShouldWriteNow() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool HasRoom() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const int fd_;
