@@ -1,6 +1,6 @@
 // Constraints of migrations/0001_create_registry.sql (as 0006 rewrote the
-// format checks and 0007 the checks of a record's rows), exercised through
-// SQL.
+// format checks and 0007 and 0008 the checks of a record's rows), exercised
+// through SQL.
 
 #include <memory>
 #include <string>
@@ -429,27 +429,145 @@ TEST_F(RecordRowsTest, RefusesAStatementWithOneRowOfAnUnknownRecord) {
 }
 
 TEST_F(RecordRowsTest, ChecksEveryRowOfAMultiRowStatement) {
-  pqxx::work tx(*connection_);
-
-  EXPECT_THROW(
-      tx.exec_params("INSERT INTO openness_components (record_id, "
-                     "component, status) SELECT unnest($1::bigint[]),"
-                     " 'weights', 'published'",
-                     absl::StrCat("{", record_, ",", record_ + 7, "}")),
-      pqxx::foreign_key_violation);
+  const int64_t other = InsertRecord(namespace_id_, "m", "v2", 'b');
+  for (const RecordRowTable& table : RecordRowTables()) {
+    SCOPED_TRACE(table.table);
+    // One statement: good rows on either side of the bad one.
+    const std::string records =
+        absl::StrCat("{", record_, ",", record_ + 7, ",", other, "}");
+    try {
+      pqxx::work tx(*connection_);
+      tx.exec_params(
+          absl::StrCat("WITH p (record_id, key_id, n) AS (SELECT u.r, "
+                       "$2::bigint, u.o::int FROM unnest($1::bigint[]) WITH "
+                       "ORDINALITY AS u(r, o)) ",
+                       table.insert_sql),
+          records, key_);
+      tx.commit();
+      ADD_FAILURE() << "a statement with a row of an unknown record passed";
+    } catch (const pqxx::foreign_key_violation& error) {
+      EXPECT_THAT(error.what(), ::testing::HasSubstr(absl::StrCat(
+                                    "(record_id)=(", record_ + 7, ")")));
+    }
+    EXPECT_EQ(CountRows(table.table, record_), 0);
+    EXPECT_EQ(CountRows(table.table, other), 0);
+  }
 }
 
 TEST_F(RecordRowsTest, RefusesMovingARowToAnUnknownRecord) {
   {
     pqxx::work tx(*connection_);
+    for (const RecordRowTable& table : RecordRowTables()) {
+      Insert(tx, table, record_, key_, 0);
+    }
+    tx.commit();
+  }
+  for (const RecordRowTable& table : RecordRowTables()) {
+    SCOPED_TRACE(table.table);
+    pqxx::work tx(*connection_);
+    EXPECT_THROW(tx.exec_params(absl::StrCat("UPDATE ", table.table,
+                                             " SET record_id = $1"),
+                                record_ + 424242),
+                 pqxx::foreign_key_violation);
+  }
+}
+
+TEST_F(RecordRowsTest, RefusesAnUpsertThatMovesAJudgmentToAnUnknownRecord) {
+  pqxx::work tx(*connection_);
+  Insert(tx, RecordRowTables()[5], record_, key_, 0);
+
+  // The UPDATE half of INSERT ... ON CONFLICT is checked too.
+  EXPECT_THROW(
+      tx.exec_params("INSERT INTO record_judgments (record_id, "
+                     "rule_set_version, label, mof_class, flags, judgment) "
+                     "VALUES ($1, 'r', 'open_source', 'none', '{}', '{}') ON "
+                     "CONFLICT (record_id) DO UPDATE SET record_id = $2",
+                     record_, record_ + 424242),
+      pqxx::foreign_key_violation);
+}
+
+TEST_F(RecordRowsTest, RefusesDeletingRecordsOutsideReadCommitted) {
+  // The cascade deletes with the deleter's snapshot; one older than the
+  // statement could miss rows committed since, so it is refused.
+  {
+    pqxx::work tx(*connection_);
     Insert(tx, RecordRowTables()[1], record_, key_, 0);
     tx.commit();
   }
-  pqxx::work tx(*connection_);
+  for (const char* isolation : {"REPEATABLE READ", "SERIALIZABLE"}) {
+    SCOPED_TRACE(isolation);
+    pqxx::work tx(*connection_);
+    tx.exec(absl::StrCat("SET TRANSACTION ISOLATION LEVEL ", isolation));
+    try {
+      tx.exec_params("DELETE FROM records WHERE id = $1", record_);
+      ADD_FAILURE() << "records were deleted under " << isolation;
+    } catch (const pqxx::sql_error& error) {
+      EXPECT_EQ(error.sqlstate(), "0A000") << error.what();
+      EXPECT_THAT(error.what(), ::testing::HasSubstr("READ COMMITTED"));
+    }
+  }
+  EXPECT_EQ(CountRows("artifacts", record_), 1);
+}
 
-  EXPECT_THROW(
-      tx.exec_params("UPDATE artifacts SET record_id = $1", record_ + 424242),
-      pqxx::foreign_key_violation);
+TEST_F(RecordRowsTest, TruncatingRecordsEmptiesEveryTable) {
+  {
+    pqxx::work tx(*connection_);
+    for (const RecordRowTable& table : RecordRowTables()) {
+      Insert(tx, table, record_, key_, 0);
+    }
+    tx.commit();
+  }
+
+  Exec("TRUNCATE records CASCADE");
+
+  for (const RecordRowTable& table : RecordRowTables()) {
+    SCOPED_TRACE(table.table);
+    EXPECT_EQ(CountRows(table.table, record_), 0);
+  }
+
+  // Also when some of them are truncated in the same statement.
+  const int64_t again = InsertRecord(namespace_id_, "m", "v3", 'c');
+  {
+    pqxx::work tx(*connection_);
+    for (const RecordRowTable& table : RecordRowTables()) {
+      Insert(tx, table, again, key_, 0);
+    }
+    tx.commit();
+  }
+
+  Exec("TRUNCATE records, artifacts, record_judgments CASCADE");
+
+  for (const RecordRowTable& table : RecordRowTables()) {
+    SCOPED_TRACE(table.table);
+    EXPECT_EQ(CountRows(table.table, again), 0);
+  }
+}
+
+TEST_F(RecordRowsTest, TemporaryTablesDoNotStandInForOurs) {
+  // A session's temporary tables come first in its search path; the
+  // triggers must still check and cascade against the real tables.
+  Exec("CREATE TEMPORARY TABLE records (id bigint)");
+  Exec("CREATE TEMPORARY TABLE artifacts (record_id bigint)");
+  Exec(absl::StrCat("INSERT INTO pg_temp.records VALUES (", record_ + 7, ")"));
+  {
+    pqxx::work tx(*connection_);
+    EXPECT_THROW(Insert(tx, RecordRowTables()[3], record_ + 7, key_, 0),
+                 pqxx::foreign_key_violation);
+  }
+  {
+    pqxx::work tx(*connection_);
+    Insert(tx, RecordRowTables()[3], record_, key_, 0);
+    tx.exec_params(
+        "INSERT INTO public.artifacts (record_id, path, sha256, size_bytes) "
+        "VALUES ($1, 'f', decode(repeat('ab', 32), 'hex'), 1)",
+        record_);
+    tx.commit();
+  }
+
+  Exec(absl::StrCat("DELETE FROM public.records WHERE id = ", record_));
+
+  EXPECT_EQ(CountRows("public.artifacts", record_), 0);
+  EXPECT_EQ(CountRows("openness_components", record_), 0);
 }
 
 TEST_F(RecordRowsTest, DeletingARecordDeletesItsRowsInEveryTable) {
