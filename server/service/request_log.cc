@@ -1,5 +1,8 @@
 #include "server/service/request_log.h"
 
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -112,6 +115,13 @@ void BackgroundRequestLogger::Log(const RequestLogEntry& entry) {
 }
 
 void BackgroundRequestLogger::WriteLoop() {
+  // A sink whose reader is gone (stderr on a closed pipe) must not kill the
+  // server: a write to it fails with EPIPE here instead of raising SIGPIPE,
+  // whose default action ends the process.
+  sigset_t pipe_signal;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, nullptr);
   while (true) {
     std::string lines;
     {
@@ -126,15 +136,38 @@ void BackgroundRequestLogger::WriteLoop() {
       lines.swap(pending_);
     }
     for (const std::string& piece : SplitIntoWrites(lines, PIPE_BUF)) {
-      size_t done = 0;
-      while (done < piece.size()) {
-        const ssize_t n =
-            ::write(fd_, piece.data() + done, piece.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;  // the sink is gone: drop this piece
-        done += static_cast<size_t>(n);
+      WritePiece(piece);
+    }
+  }
+}
+
+void BackgroundRequestLogger::WritePiece(const std::string& piece) const {
+  size_t done = 0;
+  while (done < piece.size()) {
+    const ssize_t n = ::write(fd_, piece.data() + done, piece.size() - done);
+    if (n > 0) {
+      done += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      // A non-blocking sink that is full: wait until it takes more, as a
+      // blocking one would.
+      pollfd writable{fd_, POLLOUT, 0};
+      if (::poll(&writable, 1, -1) < 0 && errno != EINTR) return;
+      continue;
+    }
+    if (n < 0 && errno == EPIPE) {
+      // SIGPIPE is blocked in this thread; take the one this write raised
+      // so it does not stay pending.
+      sigset_t pipe_signal;
+      sigemptyset(&pipe_signal);
+      sigaddset(&pipe_signal, SIGPIPE);
+      const timespec no_wait{};
+      while (sigtimedwait(&pipe_signal, nullptr, &no_wait) == SIGPIPE) {
       }
     }
+    return;  // the sink is gone or broken: drop this piece
   }
 }
 

@@ -80,9 +80,11 @@ std::vector<std::string> SplitIntoWrites(const std::string& lines,
 // reaches the sink at most about 10 ms after its call ended. Lines keep the
 // order of Log calls and go out in whole-line writes of at most PIPE_BUF
 // bytes (see SplitIntoWrites); the destructor writes every pending line
-// before it returns. Write errors other than EINTR drop the lines of that
-// write (there is nowhere to report them). Thread-safe. Does not own `fd`.
-// Not copyable.
+// before it returns. A non-blocking `fd` that is full is waited for, as a
+// blocking one would be. Other write errors drop the lines of that write
+// (there is nowhere to report them); a sink whose reader is gone (EPIPE)
+// does not raise SIGPIPE, which is blocked in the writer thread.
+// Thread-safe. Does not own `fd`. Not copyable.
 class BackgroundRequestLogger final : public RequestLogger {
  public:
   static constexpr size_t kDefaultMaxPendingBytes = size_t{4} << 20;
@@ -99,6 +101,8 @@ class BackgroundRequestLogger final : public RequestLogger {
 
  private:
   void WriteLoop();
+  // Writes `piece` to fd_, retrying after EINTR and waiting out EAGAIN.
+  void WritePiece(const std::string& piece) const;
   bool ShouldWriteNow() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool HasRoom() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

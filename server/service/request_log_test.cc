@@ -211,16 +211,45 @@ TEST(BackgroundRequestLoggerTest, WaitsForRoomInsteadOfDroppingLines) {
 }
 
 TEST(BackgroundRequestLoggerTest, SurvivesASinkThatIsGone) {
+  // With SIGPIPE's default action (end the process), as in pedigreed: a
+  // write to a pipe nobody reads must fail, not kill the test.
+  const auto previous = ::signal(SIGPIPE, SIG_DFL);
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
-  ::close(fds[0]);  // writes now fail with EPIPE (SIGPIPE is ignored below)
-  const auto previous = ::signal(SIGPIPE, SIG_IGN);
+  ::close(fds[0]);
   {
     BackgroundRequestLogger logger(fds[1]);
     for (int i = 0; i < 100; ++i) logger.Log(NumberedEntry(0, i));
   }  // returns: the lines are dropped, nothing hangs
-  ::signal(SIGPIPE, previous);
   ::close(fds[1]);
+  ::signal(SIGPIPE, previous);
+}
+
+TEST(BackgroundRequestLoggerTest, WaitsOutANonBlockingSinkThatIsFull) {
+  // A non-blocking pipe fails writes with EAGAIN while full; no line is
+  // lost for it.
+  constexpr int kLines = 5000;  // ~500 KiB of lines, the pipe holds 64 KiB
+  Pipe pipe;
+  const int flags = ::fcntl(pipe.write_fd(), F_GETFL);
+  ASSERT_EQ(::fcntl(pipe.write_fd(), F_SETFL, flags | O_NONBLOCK), 0);
+  std::string text;
+  std::thread reader([&] {
+    absl::SleepFor(absl::Milliseconds(200));
+    text = pipe.ReadAll();
+  });
+  {
+    BackgroundRequestLogger logger(pipe.write_fd());
+    for (int i = 0; i < kLines; ++i) logger.Log(NumberedEntry(0, i));
+  }
+  pipe.CloseWriteEnd();
+  reader.join();
+
+  const std::vector<std::string> lines =
+      absl::StrSplit(text, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), static_cast<size_t>(kLines));
+  for (int i = 0; i < kLines; ++i) {
+    ASSERT_EQ(lines[i], FormatRequestLogLine(NumberedEntry(0, i)));
+  }
 }
 
 }  // namespace
