@@ -15,6 +15,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/crypto/keys.h"
 #include "core/crypto/sha256.h"
@@ -153,24 +154,41 @@ std::string KeyRowMemoKey(const storage::KeyRow& row) {
   return key;
 }
 
+// Where a service's request ids start. Ids only correlate log lines and
+// error messages; without randomness the clock keeps restarts apart.
+uint64_t RandomRequestIdStart() {
+  uint64_t start = 0;
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(&start), sizeof(start)) ==
+      1) {
+    return start;
+  }
+  return static_cast<uint64_t>(absl::ToUnixNanos(absl::Now()));
+}
+
 // Rough memory of a memoized parsed record: the envelope kept as the key
 // plus the parsed fields, which are about as large again.
 size_t RecordMemoCost(const storage::StoredRecord& stored) {
   return 3 * stored.envelope.size() + 1024;
 }
 
-// The local files of a VerifyArtifacts request: path -> lowercase hex.
-using LocalFiles = std::map<std::string, std::string>;
+// Files by path: path -> lowercase hex SHA-256.
+using FileDigests = std::map<std::string, std::string>;
 
-// Compares `record`'s files with `local`; returns the per-path results
-// sorted by path and sets *all_match and *matched.
-std::vector<v1::FileResult> CompareFiles(const rec::Record& record,
-                                         const LocalFiles& local,
+// Rough memory of a stored record row kept in an answer: its envelope, the
+// other columns and its signer key rows, and its files.
+size_t CandidateCost(const storage::StoredRecord& stored,
+                     const FileDigests& files) {
+  size_t cost =
+      stored.envelope.size() + 1024 + 512 * stored.signer_key_ids.size();
+  for (const auto& [path, digest] : files) cost += path.size() + 160;
+  return cost;
+}
+
+// Compares the files a record signed (`recorded`) with `local`; returns the
+// per-path results sorted by path and sets *all_match and *matched.
+std::vector<v1::FileResult> CompareFiles(const FileDigests& recorded,
+                                         const FileDigests& local,
                                          bool* all_match, int* matched) {
-  std::map<std::string, std::string> recorded;
-  for (const rec::ArtifactFile& file : record.artifacts.files) {
-    recorded[file.name] = core::HexEncode(file.sha256);
-  }
   std::set<std::string> paths;
   for (const auto& [path, digest] : recorded) paths.insert(path);
   for (const auto& [path, digest] : local) paths.insert(path);
@@ -222,6 +240,7 @@ RegistryService::RegistryService(storage::RegistryStore& store,
       options_(WithoutSecret(options)),
       admin_(options.admin_token),
       logger_(logger),
+      first_request_id_(RandomRequestIdStart()),
       parsed_records_(/*max_entries=*/options.record_cache_bytes == 0
                           ? 0
                           : options.record_cache_bytes / 1024,
@@ -237,13 +256,9 @@ RegistryService::RegistryService(storage::RegistryStore& store,
 // ------------------------------------------------------------ call plumbing
 
 std::string RegistryService::NewRequestId() {
-  unsigned char bytes[8];
-  if (RAND_bytes(bytes, sizeof(bytes)) == 1) {
-    return core::HexEncode(
-        absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
-  }
-  // Ids only correlate log lines; uniqueness within the process suffices.
-  return absl::StrCat("n", request_counter_.fetch_add(1));
+  const uint64_t id = first_request_id_ +
+                      request_counter_.fetch_add(1, std::memory_order_relaxed);
+  return absl::StrFormat("%016x", id);
 }
 
 RegistryService::Call RegistryService::BeginCall(grpc::ServerContext* context) {
@@ -906,7 +921,7 @@ RegistryService::VerifyArtifactsImpl(
         "files: ", request.files_size(), " files exceeds the server limit of ",
         options_.max_files_per_record));
   }
-  LocalFiles local;
+  FileDigests local;
   std::vector<std::string> raw_digests;
   for (int i = 0; i < request.files_size(); ++i) {
     const v1::FileDigest& file = request.files(i);
@@ -938,14 +953,16 @@ RegistryService::VerifyArtifactsImpl(
         "files: at least one file or a root_digest is required");
   }
 
-  std::shared_ptr<const std::vector<storage::StoredRecord>> found;
+  // With local files, each candidate comes with its signed files.
+  std::shared_ptr<const VerifyCandidates> found;
   if (!request.ref().empty()) {
     absl::StatusOr<rec::ModelRef> ref = rec::ParseModelRef(request.ref());
     if (!ref.ok()) return InField("ref", ref.status());
-    PEDIGREE_ASSIGN_OR_RETURN(storage::StoredRecord stored,
-                              store_.GetRecordByRef(*ref));
-    found = std::make_shared<const std::vector<storage::StoredRecord>>(
-        1, std::move(stored));
+    std::vector<storage::StoredRecord> by_ref(1);
+    PEDIGREE_ASSIGN_OR_RETURN(by_ref[0], store_.GetRecordByRef(*ref));
+    PEDIGREE_ASSIGN_OR_RETURN(VerifyCandidates candidates,
+                              WithSignedFiles(std::move(by_ref)));
+    found = std::make_shared<const VerifyCandidates>(std::move(candidates));
   } else if (!raw_digests.empty()) {
     std::sort(raw_digests.begin(), raw_digests.end());
     raw_digests.erase(std::unique(raw_digests.begin(), raw_digests.end()),
@@ -955,10 +972,10 @@ RegistryService::VerifyArtifactsImpl(
     PEDIGREE_ASSIGN_OR_RETURN(std::vector<storage::StoredRecord> by_root,
                               store_.FindRecordsByRootDigest(
                                   root_digest, options_.max_verify_candidates));
-    found = std::make_shared<const std::vector<storage::StoredRecord>>(
-        std::move(by_root));
+    found = std::make_shared<const VerifyCandidates>(
+        VerifyCandidates{std::move(by_root), {}});
   }
-  const std::vector<storage::StoredRecord>& candidates = *found;
+  const std::vector<storage::StoredRecord>& candidates = found->records;
 
   struct Scored {
     v1::RecordMatch match;
@@ -966,16 +983,15 @@ RegistryService::VerifyArtifactsImpl(
   };
   std::vector<Scored> scored;
   std::vector<std::string> signer_ids;
-  for (const storage::StoredRecord& candidate : candidates) {
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    const storage::StoredRecord& candidate = candidates[i];
     Scored entry;
     *entry.match.mutable_record() = SummaryToProto(candidate);
     entry.match.set_envelope(candidate.envelope);
     if (!local.empty()) {
-      PEDIGREE_ASSIGN_OR_RETURN(const std::shared_ptr<const rec::Record> record,
-                                StoredRecordContent(candidate));
       bool all_match = false;
-      for (v1::FileResult& result :
-           CompareFiles(*record, local, &all_match, &entry.matched)) {
+      for (v1::FileResult& result : CompareFiles(found->files.at(i), local,
+                                                 &all_match, &entry.matched)) {
         *entry.match.add_files() = std::move(result);
       }
       entry.match.set_all_match(all_match);
@@ -1141,41 +1157,55 @@ RegistryService::ListDatasetUsersImpl(
   return out;
 }
 
-absl::StatusOr<std::shared_ptr<const std::vector<storage::StoredRecord>>>
+absl::StatusOr<RegistryService::VerifyCandidates>
+RegistryService::WithSignedFiles(std::vector<storage::StoredRecord> records) {
+  VerifyCandidates out;
+  out.files.reserve(records.size());
+  for (const storage::StoredRecord& stored : records) {
+    PEDIGREE_ASSIGN_OR_RETURN(const std::shared_ptr<const rec::Record> record,
+                              StoredRecordContent(stored));
+    FileDigests& files = out.files.emplace_back();
+    for (const rec::ArtifactFile& file : record->artifacts.files) {
+      files[file.name] = core::HexEncode(file.sha256);
+    }
+  }
+  out.records = std::move(records);
+  return out;
+}
+
+absl::StatusOr<std::shared_ptr<const RegistryService::VerifyCandidates>>
 RegistryService::FindRecordsByArtifacts(
     const std::vector<std::string>& raw_digests) {
-  const auto read = [&]() {
-    return store_.FindRecordsByArtifacts(raw_digests,
-                                         options_.max_verify_candidates);
+  const auto read = [&]() -> absl::StatusOr<VerifyCandidates> {
+    PEDIGREE_ASSIGN_OR_RETURN(std::vector<storage::StoredRecord> records,
+                              store_.FindRecordsByArtifacts(
+                                  raw_digests, options_.max_verify_candidates));
+    return WithSignedFiles(std::move(records));
   };
   const std::optional<uint64_t> generation =
       options_.change_feed == nullptr ? std::nullopt
                                       : options_.change_feed->Generation();
   if (!generation.has_value()) {
-    PEDIGREE_ASSIGN_OR_RETURN(std::vector<storage::StoredRecord> records,
-                              read());
-    return std::make_shared<const std::vector<storage::StoredRecord>>(
-        std::move(records));
+    PEDIGREE_ASSIGN_OR_RETURN(VerifyCandidates candidates, read());
+    return std::make_shared<const VerifyCandidates>(std::move(candidates));
   }
   std::string key =
       absl::StrCat(*generation, ":", options_.max_verify_candidates, ":");
   for (const std::string& digest : raw_digests) key += digest;
-  if (std::shared_ptr<const std::vector<storage::StoredRecord>> hit =
-          verify_lookups_.Find(key)) {
+  if (std::shared_ptr<const VerifyCandidates> hit = verify_lookups_.Find(key)) {
     return hit;
   }
-  PEDIGREE_ASSIGN_OR_RETURN(std::vector<storage::StoredRecord> records, read());
+  PEDIGREE_ASSIGN_OR_RETURN(VerifyCandidates candidates, read());
   // Kept only if nothing changed while it was read: it then describes the
   // data of `generation`.
   if (options_.change_feed->Generation() == generation) {
     size_t cost = key.size();
-    for (const storage::StoredRecord& record : records) {
-      cost += RecordMemoCost(record);
+    for (size_t i = 0; i < candidates.records.size(); ++i) {
+      cost += CandidateCost(candidates.records[i], candidates.files[i]);
     }
-    return verify_lookups_.Insert(key, std::move(records), cost);
+    return verify_lookups_.Insert(key, std::move(candidates), cost);
   }
-  return std::make_shared<const std::vector<storage::StoredRecord>>(
-      std::move(records));
+  return std::make_shared<const VerifyCandidates>(std::move(candidates));
 }
 
 // ---------------------------------------------------------- the log

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -161,6 +162,9 @@ class RegistryService final : public v1::Registry::Service {
   // Logs the call and returns ToGrpcStatus(status).
   grpc::Status EndCall(const grpc::ServerContext& context, const Call& call,
                        absl::string_view method, const absl::Status& status);
+  // 16 lowercase hex digits: a random start chosen when the service is
+  // built plus the number of calls since, so ids never repeat within a
+  // process and differ across processes without a random draw per call.
   std::string NewRequestId();
 
   absl::StatusOr<v1::Namespace> CreateNamespaceImpl(
@@ -226,9 +230,20 @@ class RegistryService final : public v1::Registry::Service {
   // PublicKey::FromSpkiDer(spki_der), memoized by the bytes.
   absl::StatusOr<std::shared_ptr<const core::crypto::PublicKey>> ParsedKey(
       const std::string& spki_der);
-  // store_.FindRecordsByArtifacts, answered from verify_lookups_ when the
-  // change feed vouches that nothing changed since the answer was read.
-  absl::StatusOr<std::shared_ptr<const std::vector<storage::StoredRecord>>>
+  // The records VerifyArtifacts compares local files with, each with its
+  // signed files (path -> lowercase hex SHA-256, from the record's
+  // envelope), so that an answer kept in verify_lookups_ needs no parsing.
+  struct VerifyCandidates {
+    std::vector<storage::StoredRecord> records;
+    std::vector<std::map<std::string, std::string>> files;  // of records[i]
+  };
+  // `records` with the files of each, read from their envelopes.
+  absl::StatusOr<VerifyCandidates> WithSignedFiles(
+      std::vector<storage::StoredRecord> records);
+  // store_.FindRecordsByArtifacts with WithSignedFiles, answered from
+  // verify_lookups_ when the change feed vouches that nothing changed since
+  // the answer was read.
+  absl::StatusOr<std::shared_ptr<const VerifyCandidates>>
   FindRecordsByArtifacts(const std::vector<std::string>& raw_digests);
   // Fills Parent.record_digest of `out` from the record's lineage edges.
   absl::Status FillParentDigests(const storage::StoredRecord& stored,
@@ -239,13 +254,14 @@ class RegistryService final : public v1::Registry::Service {
   const RegistryServiceOptions options_;
   const AdminAuthenticator admin_;
   RequestLogger& logger_;
+  const uint64_t first_request_id_;
   std::atomic<uint64_t> request_counter_{0};
   MemoCache<core::record::Record> parsed_records_;
   MemoCache<v1::Key> key_protos_;
   MemoCache<core::crypto::PublicKey> public_keys_;
   // Keyed by change generation, limit and digests, so an answer read under
   // an older generation can never be found again.
-  MemoCache<std::vector<storage::StoredRecord>> verify_lookups_;
+  MemoCache<VerifyCandidates> verify_lookups_;
   // Active public keys by lower-cased namespace, as VerifySigners last read
   // them.
   absl::Mutex namespace_keys_mu_;

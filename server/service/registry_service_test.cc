@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -1722,6 +1723,24 @@ TEST_F(RegistryServiceTest, ResponseCarriesRequestIdMetadata) {
   ASSERT_NE(found, metadata.end());
   EXPECT_EQ(std::string(found->second.data(), found->second.size()),
             logger_.entries().at(0).request_id);
+}
+
+TEST_F(RegistryServiceTest, RequestIdsAreSixteenHexDigitsAndNeverRepeat) {
+  constexpr int kCalls = 50;
+  for (int i = 0; i < kCalls; ++i) {
+    grpc::ClientContext context;
+    v1::ListKeysRequest request;
+    request.set_namespace_name("-bad-");
+    v1::ListKeysResponse response;
+    EXPECT_FALSE(stub_->ListKeys(&context, request, &response).ok());
+  }
+
+  std::set<std::string> ids;
+  for (const RequestLogEntry& entry : logger_.entries()) {
+    EXPECT_THAT(entry.request_id, ::testing::MatchesRegex("[0-9a-f]{16}"));
+    ids.insert(entry.request_id);
+  }
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kCalls));
 }
 
 // ------------------------------------------- VerifyArtifacts answer cache
