@@ -2,7 +2,6 @@
 
 #include <cstddef>
 #include <optional>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,71 +15,110 @@ namespace {
 
 using Json = nlohmann::json;
 
-// Records the first repeated object key while nlohmann parses (its DOM keeps
-// only the last value of a repeated key, so it must be caught here), with the
-// key's path.
-class DuplicateKeyDetector {
+// Builds the document from nlohmann's SAX events, as its own DOM parser
+// does, and records the first repeated object key with its path (the DOM
+// would silently keep only the last value). Parsing goes on after one, so
+// that text that is not JSON at all is reported as such. Iterative: keeps
+// the open containers on a stack instead of recursing.
+class StrictDomBuilder {
  public:
-  explicit DuplicateKeyDetector(absl::string_view root_path)
-      : root_path_(root_path) {}
+  using number_integer_t = Json::number_integer_t;
+  using number_unsigned_t = Json::number_unsigned_t;
+  using number_float_t = Json::number_float_t;
+  using string_t = Json::string_t;
+  using binary_t = Json::binary_t;
 
-  bool OnEvent(Json::parse_event_t event, const Json& parsed) {
-    switch (event) {
-      case Json::parse_event_t::object_start:
-        frames_.push_back(Frame{true, {}, {}, 0});
-        break;
-      case Json::parse_event_t::array_start:
-        frames_.push_back(Frame{false, {}, {}, 0});
-        break;
-      case Json::parse_event_t::key:
-        if (!frames_.empty() && parsed.is_string()) {
-          Frame& frame = frames_.back();
-          frame.key = parsed.get_ref<const Json::string_t&>();
-          if (!frame.keys.insert(frame.key).second && !error_.has_value()) {
-            error_ = absl::InvalidArgumentError(
-                absl::StrCat(Path(), ": duplicate key"));
-          }
-        }
-        break;
-      case Json::parse_event_t::value:
-        ChildFinished();
-        break;
-      case Json::parse_event_t::object_end:
-      case Json::parse_event_t::array_end:
-        if (!frames_.empty()) frames_.pop_back();
-        ChildFinished();
-        break;
+  StrictDomBuilder(Json* root, absl::string_view root_path)
+      : root_(root), root_path_(root_path) {}
+
+  bool null() { return Add(nullptr) != nullptr; }
+  bool boolean(bool value) { return Add(value) != nullptr; }
+  bool number_integer(number_integer_t value) { return Add(value) != nullptr; }
+  bool number_unsigned(number_unsigned_t value) {
+    return Add(value) != nullptr;
+  }
+  bool number_float(number_float_t value, const string_t& /*text*/) {
+    return Add(value) != nullptr;
+  }
+  bool string(string_t& value) { return Add(std::move(value)) != nullptr; }
+  bool binary(binary_t& value) {
+    return Add(Json::binary(std::move(value))) != nullptr;
+  }
+
+  bool start_object(std::size_t /*size*/) {
+    return Open(Add(Json::value_t::object));
+  }
+  bool key(string_t& key) {
+    Frame& frame = open_.back();
+    frame.key = std::move(key);
+    if (frame.container->contains(frame.key) && !error_.has_value()) {
+      error_ =
+          absl::InvalidArgumentError(absl::StrCat(Path(), ": duplicate key"));
     }
     return true;
+  }
+  bool end_object() {
+    open_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t /*size*/) {
+    return Open(Add(Json::value_t::array));
+  }
+  bool end_array() {
+    open_.pop_back();
+    return true;
+  }
+  bool parse_error(std::size_t /*position*/, const std::string& /*token*/,
+                   const nlohmann::detail::exception& /*error*/) {
+    return false;
   }
 
   const std::optional<absl::Status>& error() const { return error_; }
 
  private:
   struct Frame {
-    bool is_object;
-    std::set<std::string> keys;
-    std::string key;  // objects: the current key
-    size_t index;     // arrays: the number of finished elements
+    Json* container;
+    std::string key;  // objects: the key of the member being parsed
   };
 
-  void ChildFinished() {
-    if (!frames_.empty() && !frames_.back().is_object) ++frames_.back().index;
+  // Puts `value` where the parser is (the root, the end of the innermost
+  // array, or the innermost object's member) and returns where it went.
+  Json* Add(Json value) {
+    if (open_.empty()) {
+      *root_ = std::move(value);
+      return root_;
+    }
+    Frame& frame = open_.back();
+    if (frame.container->is_array()) {
+      Json::array_t& array = frame.container->get_ref<Json::array_t&>();
+      array.push_back(std::move(value));
+      return &array.back();
+    }
+    Json& member = (*frame.container)[frame.key];  // the last of repeats
+    member = std::move(value);
+    return &member;
+  }
+
+  bool Open(Json* container) {
+    open_.push_back(Frame{container, {}});
+    return true;
   }
 
   // The path of the value being parsed, the innermost object's current key
-  // included.
+  // included. An array's element being parsed is its last one.
   std::string Path() const {
     std::string path = root_path_;
-    for (const Frame& frame : frames_) {
-      path = frame.is_object ? JsonMemberPath(path, frame.key)
-                             : JsonIndexPath(path, frame.index);
+    for (const Frame& frame : open_) {
+      path = frame.container->is_object()
+                 ? JsonMemberPath(path, frame.key)
+                 : JsonIndexPath(path, frame.container->size() - 1);
     }
     return path;
   }
 
+  Json* const root_;
   const std::string root_path_;
-  std::vector<Frame> frames_;
+  std::vector<Frame> open_;
   std::optional<absl::Status> error_;
 };
 
@@ -94,17 +132,13 @@ absl::StatusOr<Json> ParseStrictJson(absl::string_view text,
   if (text.find('\0') != absl::string_view::npos) {
     return absl::InvalidArgumentError(options.not_json_message);
   }
-  DuplicateKeyDetector detector(options.root_path);
-  const Json::parser_callback_t callback =
-      [&detector](int /*depth*/, Json::parse_event_t event, Json& parsed) {
-        return detector.OnEvent(event, parsed);
-      };
-  Json document = Json::parse(text.begin(), text.end(), callback,
-                              /*allow_exceptions=*/false);
-  if (document.is_discarded()) {
+  Json document;
+  StrictDomBuilder builder(&document, options.root_path);
+  if (!Json::sax_parse(text.begin(), text.end(), &builder,
+                       Json::input_format_t::json, /*strict=*/true)) {
     return absl::InvalidArgumentError(options.not_json_message);
   }
-  if (detector.error().has_value()) return *detector.error();
+  if (builder.error().has_value()) return *builder.error();
   return document;
 }
 
