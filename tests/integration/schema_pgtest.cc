@@ -75,6 +75,30 @@ class SchemaTest : public ::pedigree::testing::PgTest {
   int64_t namespace_id_ = 0;
 };
 
+TEST_F(SchemaTest, CompressesNewEnvelopesWithLz4) {
+  // Debian's PostgreSQL 15 has lz4; 0009 keeps pglz only where it is not.
+  const std::string envelope = absl::StrCat(
+      "{\"payload\":\"", std::string(4000, 'a'), "\",\"signatures\":[]}");
+  pqxx::work tx(*connection_);
+  const int64_t id =
+      tx.exec_params1(kInsertRecordSql, namespace_id_, "m", "v1", Digest('a'),
+                      pqxx::binarystring(envelope), Digest('r'))[0]
+          .as<int64_t>();
+
+  const pqxx::row row = tx.exec_params1(
+      "SELECT pg_column_compression(envelope), octet_length(envelope), "
+      "pg_column_size(envelope) FROM records WHERE id = $1",
+      id);
+  EXPECT_EQ(row[0].as<std::string>(), "lz4");
+  EXPECT_EQ(row[1].as<size_t>(), envelope.size());
+  EXPECT_LT(row[2].as<size_t>(), envelope.size() / 4);
+  EXPECT_EQ(
+      pqxx::binarystring(
+          tx.exec_params1("SELECT envelope FROM records WHERE id = $1", id)[0])
+          .str(),
+      envelope);
+}
+
 TEST_F(SchemaTest, AcceptsWellFormedRecord) {
   EXPECT_GT(InsertRecord(namespace_id_, "DeepSeek-R1", "v1.0", 'a'), 0);
 }
