@@ -701,6 +701,11 @@ absl::Status CheckDigest(absl::string_view digest, absl::string_view what) {
 
 }  // namespace
 
+// A judgment as the columns of its record_judgments row.
+struct internal::JudgmentColumns {
+  std::string label, mof_class, flags, json;  // flags: kinds joined by ','
+};
+
 // The index rows of a record, as the parallel arrays the INSERTs take.
 struct internal::PublishRows {
   std::vector<std::string> signer_key_ids;  // unique, sorted
@@ -721,11 +726,30 @@ struct internal::PublishRows {
   std::vector<std::string> edge_refs, edge_relations;
 
   std::vector<std::string> license_ids, license_sources;
+
+  // A record without lineage parents is judged on its own content alone, so
+  // it is judged before it waits for a batch; one with parents is judged in
+  // the batch, which reads the parents' judgments.
+  std::optional<internal::JudgmentColumns> judgment;
 };
 
 namespace {
 
+using internal::JudgmentColumns;
 using internal::PublishRows;
+
+JudgmentColumns ColumnsOf(const core::judgment::Judgment& judgment) {
+  JudgmentColumns columns;
+  columns.label = std::string(core::judgment::ToString(judgment.label));
+  columns.mof_class = std::string(core::judgment::ToString(judgment.mof_class));
+  std::vector<absl::string_view> kinds;
+  for (const core::judgment::Flag& flag : judgment.flags) {
+    kinds.push_back(core::judgment::ToString(flag.kind));
+  }
+  columns.flags = absl::StrJoin(kinds, ",");
+  columns.json = core::judgment::JudgmentToJson(judgment);
+  return columns;
+}
 
 // Adds every id referenced by license expression `expression` (a record
 // field named `field`) to `rows` with `source`, once per (id, source).
@@ -839,6 +863,11 @@ absl::StatusOr<PublishRows> BuildPublishRows(const NewRecord& new_record) {
       rows.edge_refs.push_back(std::move(ref));
       rows.edge_relations.push_back(std::move(relation));
     }
+  }
+  if (record.lineage.empty()) {
+    PEDIGREE_ASSIGN_OR_RETURN(const core::judgment::Judgment judgment,
+                              core::judgment::Judge(record, {}));
+    rows.judgment = ColumnsOf(judgment);
   }
   return rows;
 }
@@ -975,15 +1004,14 @@ struct JudgmentRows {
   std::vector<std::string> labels, mof_classes, flags, judgments;
 
   void Add(int64_t record_id, const core::judgment::Judgment& judgment) {
+    Add(record_id, ColumnsOf(judgment));
+  }
+  void Add(int64_t record_id, JudgmentColumns columns) {
     record_ids.push_back(record_id);
-    labels.emplace_back(core::judgment::ToString(judgment.label));
-    mof_classes.emplace_back(core::judgment::ToString(judgment.mof_class));
-    std::vector<absl::string_view> kinds;
-    for (const core::judgment::Flag& flag : judgment.flags) {
-      kinds.push_back(core::judgment::ToString(flag.kind));
-    }
-    flags.push_back(absl::StrJoin(kinds, ","));
-    judgments.push_back(core::judgment::JudgmentToJson(judgment));
+    labels.push_back(std::move(columns.label));
+    mof_classes.push_back(std::move(columns.mof_class));
+    flags.push_back(std::move(columns.flags));
+    judgments.push_back(std::move(columns.json));
   }
 
   absl::Status Write(pqxx::transaction_base& tx) const {
@@ -1602,11 +1630,16 @@ absl::Status PostgresRegistryStore::PublishRound(
   JudgmentRows judgment_rows;
   for (const Accepted& a : accepted) {
     const NewRecord& new_record = *a.job->record;
+    const int64_t id = inserted.at(new_record.record_digest).first;
+    if (a.job->rows->judgment.has_value()) {
+      judgment_rows.Add(id, *a.job->rows->judgment);
+      continue;
+    }
     PEDIGREE_ASSIGN_OR_RETURN(
         const core::judgment::Judgment judgment,
         JudgeRecord(new_record.record, a.parent_by_key, parent_judgments.usable,
                     why_unjudged));
-    judgment_rows.Add(inserted.at(new_record.record_digest).first, judgment);
+    judgment_rows.Add(id, judgment);
   }
   PEDIGREE_RETURN_IF_ERROR(judgment_rows.Write(tx));
 

@@ -36,6 +36,7 @@
 namespace pedigree::server::storage {
 
 namespace internal {
+struct JudgmentColumns;  // postgres_registry_store.cc
 struct PublishRows;  // the index rows of a record; postgres_registry_store.cc
 }  // namespace internal
 
