@@ -51,27 +51,27 @@ const Statement kPendingLeaves{
     "log_pending_leaves",
     "SELECT idx, leaf_hash FROM log_entries WHERE idx >= $1 AND idx < $2 "
     "ORDER BY idx"};
-// Parallel arrays; $4 is the leaf hashes as one bytea of 32-byte slices.
-const Statement kInsertEntries{
-    "log_insert_entries",
-    "INSERT INTO log_entries (idx, record_id, key_id, leaf_hash) "
-    "SELECT t.idx, t.record_id, t.key_id, "
+// What a batch writes, in one statement: its entries ($1 indexes, $2 record
+// ids, $3 key row ids, $4 leaf hashes as one bytea of 32-byte slices), the
+// nodes it completed ($5 levels, $6 indexes, $7 hashes, likewise), and the
+// new head ($8 size, $9 root) with its checkpoint note ($10). Empty arrays
+// write no entries or nodes.
+const Statement kWriteBatch{
+    "log_write_batch",
+    "WITH entries AS (INSERT INTO log_entries (idx, record_id, key_id, "
+    "leaf_hash) SELECT t.idx, t.record_id, t.key_id, "
     "substring($4::bytea FROM ((t.ord - 1) * 32 + 1)::int FOR 32) "
     "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) WITH ORDINALITY "
-    "AS t(idx, record_id, key_id, ord)"};
-const Statement kInsertNodes{
-    "log_insert_nodes",
-    "INSERT INTO log_nodes (level, idx, hash) "
+    "AS t(idx, record_id, key_id, ord)), "
+    "nodes AS (INSERT INTO log_nodes (level, idx, hash) "
     "SELECT t.level, t.idx, "
-    "substring($3::bytea FROM ((t.ord - 1) * 32 + 1)::int FOR 32) "
-    "FROM unnest($1::int[], $2::bigint[]) WITH ORDINALITY "
-    "AS t(level, idx, ord)"};
-const Statement kAdvance{
-    "log_advance",
-    "WITH s AS (UPDATE log_state SET tree_size = $1, root_hash = $2 "
+    "substring($7::bytea FROM ((t.ord - 1) * 32 + 1)::int FOR 32) "
+    "FROM unnest($5::int[], $6::bigint[]) WITH ORDINALITY "
+    "AS t(level, idx, ord)), "
+    "head AS (UPDATE log_state SET tree_size = $8, root_hash = $9 "
     "WHERE singleton) "
     "INSERT INTO log_checkpoints (tree_size, root_hash, note) "
-    "VALUES ($1, $2, $3) ON CONFLICT (tree_size) DO NOTHING"};
+    "VALUES ($8, $9, $10) ON CONFLICT (tree_size) DO NOTHING"};
 const Statement kCheckpointNote{
     "log_checkpoint_note",
     "SELECT note FROM log_checkpoints WHERE tree_size = $1"};
@@ -236,32 +236,6 @@ absl::StatusOr<uint64_t> LogBatch::AppendKey(int64_t key_row_id,
 absl::StatusOr<LogCheckpointRow> LogBatch::Finish(
     pqxx::transaction_base& tx, const CheckpointSigner& signer) {
   finished_ = true;
-  if (!new_entries_.empty()) {
-    std::vector<uint64_t> indexes;
-    std::vector<std::optional<int64_t>> record_ids, key_ids;
-    std::string leaves;
-    for (const NewEntry& entry : new_entries_) {
-      indexes.push_back(entry.index);
-      record_ids.push_back(entry.record_id);
-      key_ids.push_back(entry.key_row_id);
-      leaves += entry.leaf_hash;
-    }
-    Exec(tx, kInsertEntries, ArrayLiteral(indexes), ArrayLiteral(record_ids),
-         ArrayLiteral(key_ids), pqxx::binarystring(leaves));
-  }
-  if (!new_nodes_.empty()) {
-    std::vector<int> levels;
-    std::vector<uint64_t> indexes;
-    std::string hashes;
-    for (const core::merkle::NodeHash& node : new_nodes_) {
-      levels.push_back(node.id.level);
-      indexes.push_back(node.id.index);
-      hashes += node.hash;
-    }
-    Exec(tx, kInsertNodes, ArrayLiteral(levels), ArrayLiteral(indexes),
-         pqxx::binarystring(hashes));
-  }
-
   LogCheckpointRow checkpoint;
   checkpoint.tree_size = appender_.size();
   PEDIGREE_ASSIGN_OR_RETURN(checkpoint.root_hash, appender_.RootHash());
@@ -276,8 +250,29 @@ absl::StatusOr<LogCheckpointRow> LogBatch::Finish(
   }
   PEDIGREE_ASSIGN_OR_RETURN(
       checkpoint.note, signer.Sign(checkpoint.tree_size, checkpoint.root_hash));
-  Exec(tx, kAdvance, checkpoint.tree_size,
-       pqxx::binarystring(checkpoint.root_hash), checkpoint.note);
+
+  std::vector<uint64_t> entry_indexes;
+  std::vector<std::optional<int64_t>> record_ids, key_ids;
+  std::string leaves;
+  for (const NewEntry& entry : new_entries_) {
+    entry_indexes.push_back(entry.index);
+    record_ids.push_back(entry.record_id);
+    key_ids.push_back(entry.key_row_id);
+    leaves += entry.leaf_hash;
+  }
+  std::vector<int> levels;
+  std::vector<uint64_t> node_indexes;
+  std::string hashes;
+  for (const core::merkle::NodeHash& node : new_nodes_) {
+    levels.push_back(node.id.level);
+    node_indexes.push_back(node.id.index);
+    hashes += node.hash;
+  }
+  Exec(tx, kWriteBatch, ArrayLiteral(entry_indexes), ArrayLiteral(record_ids),
+       ArrayLiteral(key_ids), pqxx::binarystring(leaves), ArrayLiteral(levels),
+       ArrayLiteral(node_indexes), pqxx::binarystring(hashes),
+       checkpoint.tree_size, pqxx::binarystring(checkpoint.root_hash),
+       checkpoint.note);
   return checkpoint;
 }
 
