@@ -10,7 +10,10 @@
 //     answer's inclusion proof is verified against its checkpoint, and each
 //     distinct checkpoint note against the log key once;
 //  3. VerifyArtifacts by one file digest (no ref) against the records
-//     published in phase 2.
+//     published in phase 2: first one lookup of each record's digest, in
+//     publish order (the server answers each from the database; reported,
+//     no target), then a warm-up and the timed phase, which cycles through
+//     the same digests (answers the server keeps; the targets apply here).
 // Prints a table, the ratio verify rate / empty rate, and whether the targets
 // are met: digest lookups >= 0.5x the empty-RPC rate with p99 < 2 ms, and
 // >= 1000 publishes/s (issue #3); >= 2000 publishes/s with p99 < 250 ms,
@@ -434,6 +437,8 @@ int Run(const BenchConfig& config) {
   for (size_t i = 0; i < published.size(); ++i) {
     if (published[i] != 0) stored.push_back(i);
   }
+  PhaseResult first_lookups;
+  first_lookups.name = "VerifyArtifacts, first lookups";
   PhaseResult verify;
   verify.name = "pedigree.v1.Registry/VerifyArtifacts";
   if (!stored.empty()) {
@@ -457,6 +462,11 @@ int Run(const BenchConfig& config) {
       }
       return absl::OkStatus();
     };
+    PhaseOptions once = options;
+    once.max_calls = stored.size();
+    once.duration = absl::Minutes(10);  // ends when every digest was asked
+    announce("VerifyArtifacts (first lookups)");
+    first_lookups = RunPhase(first_lookups.name, once, lookup);
     announce("VerifyArtifacts");
     RunPhase("warm-up", warmup, lookup);
     verify = RunPhase(verify.name, options, lookup);
@@ -470,10 +480,11 @@ int Run(const BenchConfig& config) {
                                "p99 ms", "max ms")
             << std::endl;
   PrintRow(empty);
+  PrintRow(first_lookups);
   PrintRow(verify);
   PrintRow(publishes);
-  for (const PhaseResult* result :
-       std::vector<const PhaseResult*>{&empty, &verify, &publishes}) {
+  for (const PhaseResult* result : std::vector<const PhaseResult*>{
+           &empty, &first_lookups, &verify, &publishes}) {
     if (result->failed > 0) {
       std::cout << "  " << result->name
                 << " first failure: " << result->first_error << std::endl;
@@ -496,6 +507,11 @@ int Run(const BenchConfig& config) {
             << absl::StrFormat(
                    "verify p99 = %.3f ms             (target < %.1f ms): %s",
                    verify.PercentileMs(99), kMaxVerifyP99Ms, Verdict(p99_met))
+            << std::endl
+            << absl::StrFormat(
+                   "first lookups: %.0f/s, p99 = %.3f ms (each read from the "
+                   "database; no target)",
+                   first_lookups.Rate(), first_lookups.PercentileMs(99))
             << std::endl
             << absl::StrFormat(
                    "publish rate = %.0f/s             (target >= %.0f/s): %s",
@@ -524,7 +540,9 @@ int Run(const BenchConfig& config) {
               << std::endl;
   }
 
-  if (empty.failed + verify.failed + publishes.failed > 0 || verify.ok == 0) {
+  if (empty.failed + first_lookups.failed + verify.failed + publishes.failed >
+          0 ||
+      verify.ok == 0) {
     return kExitFailure;
   }
   if (config.enforce_targets && !(ratio_met && p99_met && publish_met &&
