@@ -67,6 +67,10 @@ int RunServe(pedigree::server::DaemonConfig config) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // A write to a closed pipe (stderr read by a log collector that went away)
+  // fails with EPIPE instead of ending the server before it drains. Child
+  // processes (the embedded PostgreSQL) start with default dispositions.
+  signal(SIGPIPE, SIG_IGN);
 
   std::cerr << "pedigreed: starting; database: "
             << (config.database_url.empty()

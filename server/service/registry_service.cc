@@ -960,9 +960,14 @@ RegistryService::VerifyArtifactsImpl(
     if (!ref.ok()) return InField("ref", ref.status());
     std::vector<storage::StoredRecord> by_ref(1);
     PEDIGREE_ASSIGN_OR_RETURN(by_ref[0], store_.GetRecordByRef(*ref));
-    PEDIGREE_ASSIGN_OR_RETURN(VerifyCandidates candidates,
-                              WithSignedFiles(std::move(by_ref)));
-    found = std::make_shared<const VerifyCandidates>(std::move(candidates));
+    if (local.empty()) {  // a root digest: compared with the row's
+      found = std::make_shared<const VerifyCandidates>(
+          VerifyCandidates{std::move(by_ref), {}});
+    } else {
+      PEDIGREE_ASSIGN_OR_RETURN(VerifyCandidates candidates,
+                                WithSignedFiles(std::move(by_ref)));
+      found = std::make_shared<const VerifyCandidates>(std::move(candidates));
+    }
   } else if (!raw_digests.empty()) {
     std::sort(raw_digests.begin(), raw_digests.end());
     raw_digests.erase(std::unique(raw_digests.begin(), raw_digests.end()),

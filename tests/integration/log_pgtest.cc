@@ -1227,6 +1227,26 @@ TEST_F(LogTamperTest, CorruptRootFailsTheNextWritesAndWritesNothing) {
               StatusIs(absl::StatusCode::kNotFound));
 }
 
+TEST_F(LogTamperTest, StoredCheckpointOfTheNextSizeFailsTheWrite) {
+  // A checkpoint row already at the size the next write reaches (a restore
+  // that kept log_checkpoints but not the entries) holds another root: the
+  // log key must not sign a second root for that size.
+  Sql(absl::StrCat(
+      "INSERT INTO log_checkpoints (tree_size, root_hash, note) "
+      "VALUES (",
+      kSize + 1, ", '\\x", std::string(64, '0'), "', 'left over')"));
+  const std::map<std::string, int64_t> counts = LogRowCounts();
+  const NewRecord record = MakeRecord("Over-A-Stored-Checkpoint");
+
+  EXPECT_THAT(store_->PublishRecord(record),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("already holds a checkpoint of size")));
+
+  EXPECT_EQ(LogRowCounts(), counts);
+  EXPECT_THAT(store_->GetRecordByDigest(record.record_digest),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
 TEST_F(LogTamperTest, CorruptFrontierNodeFailsOpen) {
   // 6 = 4 + 2: the frontier is nodes (2, 0) and (1, 2).
   Sql("UPDATE log_nodes SET hash = '\\x" + std::string(64, '0') +

@@ -55,7 +55,10 @@ const Statement kPendingLeaves{
 // ids, $3 key row ids, $4 leaf hashes as one bytea of 32-byte slices), the
 // nodes it completed ($5 levels, $6 indexes, $7 hashes, likewise), and the
 // new head ($8 size, $9 root) with its checkpoint note ($10). Empty arrays
-// write no entries or nodes.
+// write no entries or nodes. Answers how many head rows were updated and
+// checkpoints inserted: anything but 1 and 1 fails the batch (a checkpoint
+// already stored at a size the head has not reached yet is not the log's
+// own: the log key signs one root per size).
 const Statement kWriteBatch{
     "log_write_batch",
     "WITH entries AS (INSERT INTO log_entries (idx, record_id, key_id, "
@@ -69,9 +72,10 @@ const Statement kWriteBatch{
     "FROM unnest($5::int[], $6::bigint[]) WITH ORDINALITY "
     "AS t(level, idx, ord)), "
     "head AS (UPDATE log_state SET tree_size = $8, root_hash = $9 "
-    "WHERE singleton) "
-    "INSERT INTO log_checkpoints (tree_size, root_hash, note) "
-    "VALUES ($8, $9, $10) ON CONFLICT (tree_size) DO NOTHING"};
+    "WHERE singleton RETURNING 1), "
+    "checkpoint AS (INSERT INTO log_checkpoints (tree_size, root_hash, note) "
+    "VALUES ($8, $9, $10) ON CONFLICT (tree_size) DO NOTHING RETURNING 1) "
+    "SELECT (SELECT count(*) FROM head), (SELECT count(*) FROM checkpoint)"};
 const Statement kCheckpointNote{
     "log_checkpoint_note",
     "SELECT note FROM log_checkpoints WHERE tree_size = $1"};
@@ -268,11 +272,23 @@ absl::StatusOr<LogCheckpointRow> LogBatch::Finish(
     node_indexes.push_back(node.id.index);
     hashes += node.hash;
   }
-  Exec(tx, kWriteBatch, ArrayLiteral(entry_indexes), ArrayLiteral(record_ids),
-       ArrayLiteral(key_ids), pqxx::binarystring(leaves), ArrayLiteral(levels),
-       ArrayLiteral(node_indexes), pqxx::binarystring(hashes),
-       checkpoint.tree_size, pqxx::binarystring(checkpoint.root_hash),
-       checkpoint.note);
+  const pqxx::row written =
+      Exec(tx, kWriteBatch, ArrayLiteral(entry_indexes),
+           ArrayLiteral(record_ids), ArrayLiteral(key_ids),
+           pqxx::binarystring(leaves), ArrayLiteral(levels),
+           ArrayLiteral(node_indexes), pqxx::binarystring(hashes),
+           checkpoint.tree_size, pqxx::binarystring(checkpoint.root_hash),
+           checkpoint.note)
+          .at(0);
+  if (written[0].as<int64_t>() != 1) {
+    return absl::DataLossError("log_state has no head row to move");
+  }
+  if (written[1].as<int64_t>() != 1) {
+    return absl::DataLossError(
+        absl::StrCat("log_checkpoints already holds a checkpoint of size ",
+                     checkpoint.tree_size, ", beyond the log's head of size ",
+                     start_size_, "; not signing a second one"));
+  }
   return checkpoint;
 }
 
