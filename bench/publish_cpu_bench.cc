@@ -2,7 +2,8 @@
 // touches the database (server/service/registry_service.cc,
 // PublishRecordImpl), on a record shaped like the registry bench's: parse
 // the envelope, parse the statement, re-serialize it to check it is
-// canonical, and verify the Ed25519 signature. Google Benchmark, one thread:
+// canonical, and verify the Ed25519 signature; and one SHA-256 of a Merkle
+// node. Google Benchmark, one thread:
 //
 //   build/bench/pedigree_publish_cpu_bench
 
@@ -101,6 +102,16 @@ void BM_VerifyEnvelopeEd25519(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_VerifyEnvelopeEd25519);
+
+// One Merkle node hash (0x01 || left || right): the log hashes a few per
+// publish, a client checking an inclusion proof one per proof step.
+void BM_Sha256OfMerkleNode(benchmark::State& state) {
+  const std::string node = absl::StrCat("\x01", std::string(64, 'n'));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(core::crypto::Sha256Digest(node));
+  }
+}
+BENCHMARK(BM_Sha256OfMerkleNode);
 
 }  // namespace
 }  // namespace pedigree

@@ -453,6 +453,10 @@ absl::Status CheckSubjectsMatchFiles(const std::vector<Subject>& subjects,
 
 absl::StatusOr<std::string> SerializeStatement(const Record& record) {
   PEDIGREE_RETURN_IF_ERROR(ValidateRecord(record));
+  return SerializeValidStatement(record);
+}
+
+std::string SerializeValidStatement(const Record& record) {
   Json statement = Json::object();
   statement["_type"] = kStatementType;
   Json& subjects = statement["subject"] = Json::array();

@@ -40,6 +40,12 @@ inline constexpr size_t kMaxStatementSize = size_t{32} << 20;
 // `record` is not valid. Pure; thread-safe.
 absl::StatusOr<std::string> SerializeStatement(const Record& record);
 
+// SerializeStatement of a record already known to pass ValidateRecord (one
+// ParseStatement returned, unchanged since), without validating it again:
+// the check that a published payload is canonical re-serializes the record
+// it just parsed. The bytes are unspecified for any other record.
+std::string SerializeValidStatement(const Record& record);
+
 // Parses and validates a statement. Strict: refuses input that is not JSON,
 // is larger than kMaxStatementSize, has a duplicate object key, an unknown
 // `_type` or `predicateType`, a missing or unknown field at any level, a field

@@ -101,6 +101,14 @@ TEST(SerializeStatementTest, CompleteRecordMatchesTestdataBytes) {
   EXPECT_EQ(statement, expected);
 }
 
+TEST(SerializeStatementTest, ValidStatementOfAParsedRecordIsItsCanonicalBytes) {
+  const std::string canonical = ReadTestdata("valid_record.canonical.json");
+  ASSERT_OK_AND_ASSIGN(const Record parsed, ParseStatement(canonical));
+
+  EXPECT_EQ(SerializeValidStatement(parsed), canonical);
+  EXPECT_EQ(SerializeValidStatement(MinimalRecordForTest()), kMinimalStatement);
+}
+
 TEST(SerializeStatementTest, SameRecordGivesSameBytes) {
   ASSERT_OK_AND_ASSIGN(std::string first,
                        SerializeStatement(ValidRecordForTest()));

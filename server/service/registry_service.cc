@@ -503,9 +503,8 @@ absl::StatusOr<v1::PublishRecordResponse> RegistryService::PublishRecordImpl(
   // One record content has one digest: a payload that parses but is not
   // byte-for-byte the canonical serialization could be re-encoded into
   // another digest for the same content.
-  PEDIGREE_ASSIGN_OR_RETURN(const std::string canonical,
-                            rec::SerializeStatement(*record));
-  if (canonical != envelope->payload) {
+  // (RecordFromEnvelope validated the record.)
+  if (rec::SerializeValidStatement(*record) != envelope->payload) {
     return absl::InvalidArgumentError(
         "envelope.payload: payload is not in canonical form (serialize the "
         "record with the canonical encoding of docs/record-format.md before "
