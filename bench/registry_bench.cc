@@ -550,10 +550,10 @@ int Run(const BenchConfig& config) {
             << std::endl
             << absl::StrFormat(
                    "publish answers carried %d distinct "
-                   "checkpoints (batches)",
+                   "checkpoints (batches, warm-up included)",
                    log_checker.checkpoints())
             << std::endl;
-  if (publishes.ok == records->size() &&
+  if (first_record + publishes.ok + publishes.failed == records->size() &&
       publishes.seconds < absl::ToDoubleSeconds(options.duration)) {
     std::cout << "note: all " << records->size()
               << " pre-signed records were published before the phase "
@@ -603,7 +603,7 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0.1, 60.0));
   app.add_option("--warmup-seconds", config.warmup_seconds,
-                 "unmeasured warm-up before the read phases")
+                 "unmeasured warm-up before each timed phase")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 10.0));
   app.add_option("--publish-records", config.publish_records,

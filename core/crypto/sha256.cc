@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <atomic>
 #include <utility>
 
 #include "core/crypto/internal/openssl_ptr.h"
@@ -25,11 +26,21 @@ namespace {
 
 // SHA-256 fetched from OpenSSL's providers once. EVP_sha256() leaves the
 // fetch to every EVP_DigestInit_ex, which took more time than hashing a
-// Merkle node (a lookup in the provider store under a lock). Kept for the
-// life of the process; null if the fetch failed.
+// Merkle node (a lookup in the provider store under a lock). A successful
+// fetch is kept for the life of the process; a failed one is tried again
+// next time (null, with OpenSSL's error queued on this thread).
 const EVP_MD* FetchedSha256() {
-  static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
+  static std::atomic<EVP_MD*> kept{nullptr};
+  if (EVP_MD* md = kept.load(std::memory_order_acquire)) return md;
+  EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (fetched == nullptr) return nullptr;
+  EVP_MD* expected = nullptr;
+  if (!kept.compare_exchange_strong(expected, fetched,
+                                    std::memory_order_acq_rel)) {
+    EVP_MD_free(fetched);  // another thread kept its fetch first
+    return expected;
+  }
+  return fetched;
 }
 
 }  // namespace

@@ -211,8 +211,9 @@ TEST(BackgroundRequestLoggerTest, WaitsForRoomInsteadOfDroppingLines) {
 }
 
 TEST(BackgroundRequestLoggerTest, SurvivesASinkThatIsGone) {
-  // With SIGPIPE's default action (end the process), as in pedigreed: a
-  // write to a pipe nobody reads must fail, not kill the test.
+  // With SIGPIPE's default action (end the process), as wherever the
+  // logger runs in a process that does not ignore SIGPIPE (pedigreed does):
+  // a write to a pipe nobody reads must fail, not kill the test.
   const auto previous = ::signal(SIGPIPE, SIG_DFL);
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);

@@ -287,7 +287,7 @@ absl::StatusOr<LogCheckpointRow> LogBatch::Finish(
     return absl::DataLossError(
         absl::StrCat("log_checkpoints already holds a checkpoint of size ",
                      checkpoint.tree_size, ", beyond the log's head of size ",
-                     start_size_, "; not signing a second one"));
+                     start_size_, "; not publishing a second root for it"));
   }
   return checkpoint;
 }
