@@ -147,6 +147,27 @@ TEST(BackgroundRequestLoggerTest, WritesEveryLineInOrderBeforeDestruction) {
   EXPECT_EQ(text.back(), '\n');
 }
 
+// Logs `lines` numbered entries through a logger writing to `pipe` whose
+// reader starts only after 200 ms, so the pipe fills first; returns all the
+// reader got once the logger is gone.
+std::string LogWithLateReader(
+    Pipe& pipe, int lines,
+    size_t max_pending_bytes =
+        BackgroundRequestLogger::kDefaultMaxPendingBytes) {
+  std::string text;
+  std::thread reader([&] {
+    absl::SleepFor(absl::Milliseconds(200));
+    text = pipe.ReadAll();
+  });
+  {
+    BackgroundRequestLogger logger(pipe.write_fd(), max_pending_bytes);
+    for (int i = 0; i < lines; ++i) logger.Log(NumberedEntry(0, i));
+  }
+  pipe.CloseWriteEnd();
+  reader.join();
+  return text;
+}
+
 TEST(BackgroundRequestLoggerTest, KeepsLinesWholeAndInCallOrderPerThread) {
   constexpr int kThreads = 8;
   constexpr int kLinesPerThread = 2000;
@@ -191,18 +212,9 @@ TEST(BackgroundRequestLoggerTest, WaitsForRoomInsteadOfDroppingLines) {
   // drains the pipe.
   constexpr int kLines = 5000;  // ~500 KiB of lines
   Pipe pipe;
-  std::string text;
-  std::thread reader([&] {
-    absl::SleepFor(absl::Milliseconds(200));
-    text = pipe.ReadAll();
-  });
-  {
-    BackgroundRequestLogger logger(pipe.write_fd(),
-                                   /*max_pending_bytes=*/1024);
-    for (int i = 0; i < kLines; ++i) logger.Log(NumberedEntry(0, i));
-  }
-  pipe.CloseWriteEnd();
-  reader.join();
+
+  const std::string text =
+      LogWithLateReader(pipe, kLines, /*max_pending_bytes=*/1024);
 
   const std::vector<std::string> lines =
       absl::StrSplit(text, '\n', absl::SkipEmpty());
@@ -233,17 +245,8 @@ TEST(BackgroundRequestLoggerTest, WaitsOutANonBlockingSinkThatIsFull) {
   Pipe pipe;
   const int flags = ::fcntl(pipe.write_fd(), F_GETFL);
   ASSERT_EQ(::fcntl(pipe.write_fd(), F_SETFL, flags | O_NONBLOCK), 0);
-  std::string text;
-  std::thread reader([&] {
-    absl::SleepFor(absl::Milliseconds(200));
-    text = pipe.ReadAll();
-  });
-  {
-    BackgroundRequestLogger logger(pipe.write_fd());
-    for (int i = 0; i < kLines; ++i) logger.Log(NumberedEntry(0, i));
-  }
-  pipe.CloseWriteEnd();
-  reader.join();
+
+  const std::string text = LogWithLateReader(pipe, kLines);
 
   const std::vector<std::string> lines =
       absl::StrSplit(text, '\n', absl::SkipEmpty());
