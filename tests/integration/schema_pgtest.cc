@@ -12,7 +12,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pqxx/pqxx"
+#include "server/storage/embedded_migrations.h"
 #include "server/storage/internal/pqxx_status.h"
+#include "server/storage/migrator.h"
 #include "tests/testing/pg_fixture.h"
 #include "tests/testing/status_matchers.h"
 
@@ -604,6 +606,53 @@ TEST_F(RecordRowsTest, TemporaryTablesDoNotStandInForOurs) {
 
   EXPECT_EQ(CountRows("public.artifacts", record_), 0);
   EXPECT_EQ(CountRows("openness_components", record_), 0);
+}
+
+// Migrations applied by hand, for a database that changes between them.
+class UnmigratedSchemaTest : public ::pedigree::testing::PgTest {
+ protected:
+  UnmigratedSchemaTest() : PgTest(/*migrate=*/false) {}
+};
+
+TEST_F(UnmigratedSchemaTest, RecordRowTriggersFindTheTablesOfRecords) {
+  // A schema that comes first in the search path by the time 0008 runs (a
+  // "$user" schema created after the tables, say) is where new objects go,
+  // but not where the tables are: the triggers must still find those.
+  const absl::Span<const EmbeddedMigration> all = EmbeddedMigrations();
+  ASSERT_OK_AND_ASSIGN(const Migrator up_to_0007,
+                       Migrator::Create(all.subspan(0, 7)));
+  ASSERT_OK(up_to_0007.Migrate(dsn()));
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<pqxx::connection> admin,
+                         internal::Connect(dsn()));
+    pqxx::work tx(*admin);
+    tx.exec("CREATE SCHEMA early");
+    tx.exec(
+        "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET search_path = "
+        "early, public', current_database()); END $$");
+    tx.commit();
+  }
+  ASSERT_OK_AND_ASSIGN(const Migrator every, Migrator::Create(all));
+  ASSERT_OK(every.Migrate(dsn()));
+
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pqxx::connection> connection,
+                       internal::Connect(dsn()));
+  pqxx::work tx(*connection);
+  ASSERT_EQ(tx.exec1("SHOW search_path")[0].as<std::string>(), "early, public");
+  const int64_t namespace_id =
+      tx.exec_params1(kInsertNamespaceSql, "deepseek-ai")[0].as<int64_t>();
+  const int64_t record =
+      tx.exec_params1(kInsertRecordSql, namespace_id, "m", "v1", Digest('a'),
+                      pqxx::binarystring("envelope"), Digest('r'))[0]
+          .as<int64_t>();
+  tx.exec_params(kInsertArtifactSql, record, "a", Digest('b'), 1);
+  tx.exec("SAVEPOINT unknown_record");
+  EXPECT_THROW(
+      tx.exec_params(kInsertArtifactSql, record + 1, "a", Digest('b'), 1),
+      pqxx::foreign_key_violation);
+  tx.exec("ROLLBACK TO SAVEPOINT unknown_record");
+  tx.exec_params("DELETE FROM records WHERE id = $1", record);
+  EXPECT_EQ(tx.exec("SELECT 1 FROM artifacts").size(), 0u);
 }
 
 TEST_F(RecordRowsTest, DeletingARecordDeletesItsRowsInEveryTable) {
