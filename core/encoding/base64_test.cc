@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -10,6 +11,7 @@ namespace pedigree::core {
 namespace {
 
 using ::pedigree::testing::StatusIs;
+using ::testing::Eq;
 
 // RFC 4648 section 10 test vectors.
 TEST(Base64Test, EncodesRfc4648Vectors) {
@@ -80,6 +82,47 @@ TEST(Base64Test, DecodesUrlSafeAlphabet) {
 TEST(Base64Test, AnyAlphabetRefusesMixedAlphabets) {
   EXPECT_THAT(Base64DecodeAnyAlphabet("+_+_"),
               StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(Base64Test, AnyAlphabetNamesTheFirstCharacterOutsideTheAlphabetItChose) {
+  // A '-' or '_' anywhere makes the text URL-safe: the '+' is the offender.
+  EXPECT_THAT(Base64DecodeAnyAlphabet("AAAA+AAAAAA_"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       Eq("invalid base64 character at offset 4")));
+  EXPECT_THAT(Base64DecodeAnyAlphabet("AAAA*AAA"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       Eq("invalid base64 character at offset 4")));
+}
+
+TEST(Base64Test, AnyAlphabetDecodesEveryLengthInBothAlphabets) {
+  std::string bytes;
+  for (int length = 0; length < 40; ++length) {
+    const std::string standard = Base64Encode(bytes);
+    std::string url_safe = standard;
+    for (char& c : url_safe) {
+      if (c == '+') c = '-';
+      if (c == '/') c = '_';
+    }
+    ASSERT_OK_AND_ASSIGN(const std::string from_standard,
+                         Base64DecodeAnyAlphabet(standard));
+    ASSERT_OK_AND_ASSIGN(const std::string from_url_safe,
+                         Base64DecodeAnyAlphabet(url_safe));
+    EXPECT_EQ(from_standard, bytes);
+    EXPECT_EQ(from_url_safe, bytes);
+    bytes.push_back(static_cast<char>(0xfb - 37 * length));  // '+' and '/'
+  }
+}
+
+TEST(Base64Test, DecodeNamesTheOffsetOfABadCharacterInEveryPosition) {
+  const std::string valid = "QUJDREVGR0hJSktM";  // 16 characters
+  for (size_t at = 0; at < valid.size(); ++at) {
+    std::string text = valid;
+    text[at] = '.';
+    EXPECT_THAT(
+        Base64Decode(text),
+        StatusIs(absl::StatusCode::kInvalidArgument,
+                 Eq(absl::StrCat("invalid base64 character at offset ", at))));
+  }
 }
 
 }  // namespace
