@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "core/encoding/compact_json.h"
 #include "core/encoding/json_object_reader.h"
 #include "core/encoding/strict_json.h"
 #include "core/judgment/obligations.h"
@@ -287,7 +288,7 @@ std::string JudgmentToJson(const Judgment& judgment) {
   // Replace invalid UTF-8 rather than throw: messages quote record text,
   // which ValidateRecord has already checked, so this never fires in
   // practice.
-  return out.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return DumpCompactJson(out);
 }
 
 absl::StatusOr<Judgment> JudgmentFromJson(absl::string_view json) {

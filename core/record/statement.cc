@@ -10,6 +10,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "core/encoding/compact_json.h"
 #include "core/encoding/hex.h"
 #include "core/encoding/json_object_reader.h"
 #include "core/encoding/strict_json.h"
@@ -467,10 +468,9 @@ std::string SerializeValidStatement(const Record& record) {
   }
   statement["predicateType"] = kPredicateType;
   statement["predicate"] = PredicateJson(record);
-  // ValidateRecord guarantees valid UTF-8 in every string, so the replace
-  // handler never fires; it only keeps dump() from throwing.
-  return statement.dump(-1, ' ', /*ensure_ascii=*/false,
-                        Json::error_handler_t::replace);
+  // ValidateRecord guarantees valid UTF-8 in every string, so the
+  // replacement of invalid UTF-8 never happens.
+  return DumpCompactJson(statement);
 }
 
 absl::StatusOr<Record> ParseStatement(absl::string_view json) {

@@ -1,0 +1,129 @@
+#include "core/encoding/compact_json.h"
+
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace pedigree::core {
+namespace {
+
+using Json = nlohmann::json;
+
+// Appends `text` as a JSON string. Plain ASCII runs are copied whole; a
+// string with any byte above 0x7F is left to nlohmann (which validates its
+// UTF-8 and replaces what is invalid): records' strings are mostly ASCII.
+void AppendString(const std::string& text, std::string* out) {
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      out->append(Json(text).dump(-1, ' ', /*ensure_ascii=*/false,
+                                  Json::error_handler_t::replace));
+      return;
+    }
+  }
+  out->push_back('"');
+  size_t run = 0;  // start of the bytes not yet appended
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(text, run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      default: {
+        constexpr char kHex[] = "0123456789abcdef";
+        out->append("\\u00");
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 0xf]);
+      }
+    }
+  }
+  out->append(text, run, std::string::npos);
+  out->push_back('"');
+}
+
+// One open container: the iterator to its next member or element.
+struct Open {
+  const Json* container;
+  Json::const_iterator next;
+};
+
+}  // namespace
+
+std::string DumpCompactJson(const Json& document) {
+  std::string out;
+  std::vector<Open> open;  // iterative: deep documents do not recurse
+  const Json* value = &document;
+  while (true) {
+    // Write *value, or open it.
+    switch (value->type()) {
+      case Json::value_t::object:
+      case Json::value_t::array:
+        out.push_back(value->is_object() ? '{' : '[');
+        open.push_back(Open{value, value->cbegin()});
+        break;
+      case Json::value_t::string:
+        AppendString(value->get_ref<const std::string&>(), &out);
+        break;
+      case Json::value_t::number_unsigned:
+        absl::StrAppend(&out, value->get<Json::number_unsigned_t>());
+        break;
+      case Json::value_t::number_integer:
+        absl::StrAppend(&out, value->get<Json::number_integer_t>());
+        break;
+      case Json::value_t::boolean:
+        out.append(value->get<bool>() ? "true" : "false");
+        break;
+      case Json::value_t::null:
+        out.append("null");
+        break;
+      default:  // floats, binary, discarded: as nlohmann writes them
+        out.append(value->dump(-1, ' ', /*ensure_ascii=*/false,
+                               Json::error_handler_t::replace));
+        break;
+    }
+    // Find the next value to write, closing containers that are done.
+    value = nullptr;
+    while (!open.empty()) {
+      Open& top = open.back();
+      if (top.next == top.container->cend()) {
+        out.push_back(top.container->is_object() ? '}' : ']');
+        open.pop_back();
+        continue;
+      }
+      if (top.next != top.container->cbegin()) out.push_back(',');
+      if (top.container->is_object()) {
+        AppendString(top.next.key(), &out);
+        out.push_back(':');
+      }
+      value = &*top.next;
+      ++top.next;
+      break;
+    }
+    if (value == nullptr) return out;
+  }
+}
+
+}  // namespace pedigree::core

@@ -1,0 +1,135 @@
+#include "core/encoding/compact_json.h"
+
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+
+namespace pedigree::core {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string NlohmannDump(const Json& document) {
+  return document.dump(-1, ' ', /*ensure_ascii=*/false,
+                       Json::error_handler_t::replace);
+}
+
+TEST(DumpCompactJsonTest, WritesWhatNlohmannWritesForEveryKindOfValue) {
+  const Json document = {
+      {"null", nullptr},
+      {"true", true},
+      {"false", false},
+      {"unsigned", std::numeric_limits<uint64_t>::max()},
+      {"zero", 0},
+      {"negative", std::numeric_limits<int64_t>::min()},
+      {"float", 2.5},
+      {"negative float", -0.0},
+      {"string", "plain"},
+      {"empty string", ""},
+      {"empty object", Json::object()},
+      {"empty array", Json::array()},
+      {"nested", {{"b", {1, {2, {3, Json::object()}}}}, {"a", Json::array()}}},
+      {"z", {"x", nullptr, {{"k", "v"}}}},
+  };
+
+  EXPECT_EQ(DumpCompactJson(document), NlohmannDump(document));
+}
+
+TEST(DumpCompactJsonTest, EscapesEveryByteAsNlohmannDoes) {
+  for (int byte = 0; byte < 256; ++byte) {
+    const std::string text =
+        "a" + std::string(1, static_cast<char>(byte)) + "b";
+    const Json document = {{text, text}, {"list", {text}}};
+    EXPECT_EQ(DumpCompactJson(document), NlohmannDump(document))
+        << "byte " << byte;
+  }
+}
+
+TEST(DumpCompactJsonTest, WritesUtf8AndReplacesInvalidUtf8AsNlohmannDoes) {
+  for (const std::string& text :
+       {std::string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
+        std::string("\xc3\xa9\"\\\n\x01"), std::string("bad \xff end"),
+        std::string("truncated \xe2\x82"), std::string("\xed\xa0\x80"),
+        std::string("overlong \xc0\xaf")}) {
+    const Json document = {{"k", text}, {text, 1}};
+    EXPECT_EQ(DumpCompactJson(document), NlohmannDump(document));
+  }
+}
+
+TEST(DumpCompactJsonTest, WritesRandomDocumentsAsNlohmannDoes) {
+  std::mt19937 random(20261129);
+  const auto pick = [&random](int n) {
+    return std::uniform_int_distribution<int>(0, n - 1)(random);
+  };
+  const auto random_string = [&] {
+    std::string text;
+    const int length = pick(12);
+    for (int i = 0; i < length; ++i) {
+      // Mostly printable ASCII, sometimes anything.
+      text.push_back(static_cast<char>(pick(4) == 0 ? pick(256)
+                                                    : 0x20 + pick(95)));
+    }
+    return text;
+  };
+  for (int round = 0; round < 2000; ++round) {
+    Json document = Json::object();
+    Json* container = &document;
+    for (int i = 0; i < 30; ++i) {
+      Json value;
+      switch (pick(7)) {
+        case 0:
+          value = random_string();
+          break;
+        case 1:
+          value = static_cast<int64_t>(random()) - (int64_t{1} << 31);
+          break;
+        case 2:
+          value = static_cast<uint64_t>(random()) << 32;
+          break;
+        case 3:
+          value = pick(2) == 0;
+          break;
+        case 4:
+          value = nullptr;
+          break;
+        case 5:
+          value = Json::object();
+          break;
+        default:
+          value = Json::array();
+          break;
+      }
+      const bool opens = value.is_structured();
+      Json* added;
+      if (container->is_object()) {
+        added = &((*container)[random_string()] = std::move(value));
+      } else {
+        container->push_back(std::move(value));
+        added = &container->back();
+      }
+      if (opens) container = added;
+    }
+    ASSERT_EQ(DumpCompactJson(document), NlohmannDump(document))
+        << "round " << round;
+  }
+}
+
+TEST(DumpCompactJsonTest, DeeplyNestedDocumentDoesNotExhaustStack) {
+  Json document = Json::array();
+  Json* innermost = &document;
+  for (int i = 0; i < 200000; ++i) {
+    innermost->push_back(Json::array());
+    innermost = &innermost->back();
+  }
+
+  EXPECT_EQ(DumpCompactJson(document),
+            std::string(200001, '[') + std::string(200001, ']'));
+}
+
+}  // namespace
+}  // namespace pedigree::core
