@@ -71,8 +71,8 @@ TEST(DumpCompactJsonTest, WritesRandomDocumentsAsNlohmannDoes) {
     const int length = pick(12);
     for (int i = 0; i < length; ++i) {
       // Mostly printable ASCII, sometimes anything.
-      text.push_back(static_cast<char>(pick(4) == 0 ? pick(256)
-                                                    : 0x20 + pick(95)));
+      text.push_back(
+          static_cast<char>(pick(4) == 0 ? pick(256) : 0x20 + pick(95)));
     }
     return text;
   };

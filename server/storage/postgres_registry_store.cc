@@ -203,10 +203,14 @@ constexpr char kInsertDatasetsSql[] =
     "$5::text[], $6::text[], $8::int[], $9::int[]) "
     "AS t(record_id, name, role, disclosure, license, location, slice, "
     "ordinal)";
-constexpr char kInsertComponentsSql[] =
-    "INSERT INTO openness_components (record_id, component, status, license, "
-    "location) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], "
-    "$4::text[], $5::text[])";
+// One row per record (migrations/0010_openness_in_one_row_per_record.sql):
+// $2..$5 hold one array literal per record of $1.
+constexpr char kInsertOpennessSql[] =
+    "INSERT INTO record_openness (record_id, components, statuses, licenses, "
+    "locations) SELECT t.record_id, t.components::text[], "
+    "t.statuses::text[], t.licenses::text[], t.locations::text[] "
+    "FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], "
+    "$5::text[]) AS t(record_id, components, statuses, licenses, locations)";
 constexpr char kInsertLineageSql[] =
     "INSERT INTO lineage_edges (child_record_id, parent_ref, "
     "parent_record_id, relation) SELECT * FROM unnest($1::bigint[], "
@@ -418,7 +422,7 @@ struct Statements {
   Statement insert_signatures{"insert_signatures", kInsertSignaturesSql};
   Statement insert_artifacts{"insert_artifacts", kInsertArtifactsSql};
   Statement insert_datasets{"insert_datasets", kInsertDatasetsSql};
-  Statement insert_components{"insert_components", kInsertComponentsSql};
+  Statement insert_openness{"insert_openness", kInsertOpennessSql};
   Statement insert_lineage{"insert_lineage", kInsertLineageSql};
   Statement insert_license_refs{"insert_license_refs", kInsertLicenseRefsSql};
   Statement judgments{"judgments", kJudgmentsSql};
@@ -718,8 +722,10 @@ struct internal::PublishRows {
       dataset_disclosures, dataset_licenses, dataset_locations, dataset_slices;
   std::string dataset_digests;
 
-  std::vector<std::optional<std::string>> component_names, component_statuses,
-      component_licenses, component_locations;
+  // The record's openness components, as the array literals of its
+  // record_openness row (empty when it declares none).
+  std::string component_names, component_statuses, component_licenses,
+      component_locations;
 
   // Unique (parent_ref, relation), in declaration order.
   std::vector<const core::record::LineageEdge*> edges;
@@ -837,14 +843,15 @@ absl::StatusOr<PublishRows> BuildPublishRows(const NewRecord& new_record) {
     }
   }
 
+  std::vector<std::string> component_names, component_statuses;
+  std::vector<std::optional<std::string>> component_licenses,
+      component_locations;
   for (const core::record::OpennessComponent& component :
        record.openness.components) {
-    rows.component_names.emplace_back(
-        core::record::ToString(component.component));
-    rows.component_statuses.emplace_back(
-        core::record::ToString(component.status));
-    rows.component_licenses.push_back(component.license);
-    rows.component_locations.push_back(component.location);
+    component_names.emplace_back(core::record::ToString(component.component));
+    component_statuses.emplace_back(core::record::ToString(component.status));
+    component_licenses.push_back(component.license);
+    component_locations.push_back(component.location);
     if (component.license.has_value()) {
       PEDIGREE_RETURN_IF_ERROR(AddLicenseIds(
           *component.license,
@@ -852,6 +859,12 @@ absl::StatusOr<PublishRows> BuildPublishRows(const NewRecord& new_record) {
                        core::record::ToString(component.component)),
           "component", &seen_licenses, &rows));
     }
+  }
+  if (!component_names.empty()) {
+    rows.component_names = ArrayLiteral(component_names);
+    rows.component_statuses = ArrayLiteral(component_statuses);
+    rows.component_licenses = ArrayLiteral(component_licenses);
+    rows.component_locations = ArrayLiteral(component_locations);
   }
 
   std::set<std::pair<std::string, std::string>> seen_edges;
@@ -1493,8 +1506,11 @@ absl::Status PostgresRegistryStore::PublishRound(
 
   PublishRows all;  // every child row of the round, with its record id
   std::vector<int64_t> signature_records, signature_keys, artifact_records,
-      dataset_records, dataset_ordinals, component_records, edge_records,
+      dataset_records, dataset_ordinals, openness_records, edge_records,
       license_records;
+  // Per record of openness_records: the array literals of its row.
+  std::vector<std::string> openness_names, openness_statuses, openness_licenses,
+      openness_locations;
   std::vector<std::optional<std::string>> edge_parents;
   for (Accepted& a : accepted) {
     const PublishRows& r = *a.job->rows;
@@ -1530,13 +1546,12 @@ absl::Status PostgresRegistryStore::PublishRound(
       all.dataset_slices.push_back(std::move(slice));
     }
     all.dataset_digests += r.dataset_digests;
-    component_records.insert(component_records.end(), r.component_names.size(),
-                             id);
-    for (size_t k = 0; k < r.component_names.size(); ++k) {
-      all.component_names.push_back(r.component_names[k]);
-      all.component_statuses.push_back(r.component_statuses[k]);
-      all.component_licenses.push_back(r.component_licenses[k]);
-      all.component_locations.push_back(r.component_locations[k]);
+    if (!r.component_names.empty()) {
+      openness_records.push_back(id);
+      openness_names.push_back(r.component_names);
+      openness_statuses.push_back(r.component_statuses);
+      openness_licenses.push_back(r.component_licenses);
+      openness_locations.push_back(r.component_locations);
     }
     edge_records.insert(edge_records.end(), r.edge_refs.size(), id);
     all.edge_refs.insert(all.edge_refs.end(), r.edge_refs.begin(),
@@ -1576,14 +1591,12 @@ absl::Status PostgresRegistryStore::PublishRound(
              ArrayLiteral(all.dataset_slices), ArrayLiteral(dataset_ordinals)),
         dataset_records.size(), "datasets"));
   }
-  if (!component_records.empty()) {
+  if (!openness_records.empty()) {
     PEDIGREE_RETURN_IF_ERROR(CheckAffected(
-        Exec(tx, Sql().insert_components, ArrayLiteral(component_records),
-             ArrayLiteral(all.component_names),
-             ArrayLiteral(all.component_statuses),
-             ArrayLiteral(all.component_licenses),
-             ArrayLiteral(all.component_locations)),
-        component_records.size(), "openness_components"));
+        Exec(tx, Sql().insert_openness, ArrayLiteral(openness_records),
+             ArrayLiteral(openness_names), ArrayLiteral(openness_statuses),
+             ArrayLiteral(openness_licenses), ArrayLiteral(openness_locations)),
+        openness_records.size(), "record_openness"));
   }
   if (!edge_records.empty()) {
     PEDIGREE_RETURN_IF_ERROR(CheckAffected(

@@ -48,10 +48,16 @@ using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
 constexpr char kNamespace[] = "acme-ai";
-constexpr char kTables[][24] = {
-    "namespaces",          "keys",          "records",
-    "record_signatures",   "artifacts",     "datasets",
-    "openness_components", "lineage_edges", "license_refs"};
+constexpr char kTables[][24] = {"namespaces",
+                                "keys",
+                                "records",
+                                "record_signatures",
+                                "artifacts",
+                                "datasets",
+                                "openness_components",
+                                "record_openness",
+                                "lineage_edges",
+                                "license_refs"};
 
 // A 32-byte value unique to (`tag`, `n`).
 std::string Digest(char tag, uint64_t n) {
@@ -497,8 +503,38 @@ TEST_F(PostgresRegistryStoreTest, PublishWritesEveryIndexRow) {
   EXPECT_EQ(after.at("datasets") - before.at("datasets"), 3);
   EXPECT_EQ(after.at("openness_components") - before.at("openness_components"),
             17);
+  EXPECT_EQ(after.at("record_openness") - before.at("record_openness"), 1);
   EXPECT_EQ(after.at("lineage_edges") - before.at("lineage_edges"), 2);
   EXPECT_GE(after.at("license_refs") - before.at("license_refs"), 3);
+}
+
+TEST_F(PostgresRegistryStoreTest, PublishWritesOpennessInTheRecordsOrder) {
+  Publish(Model("Acme-7B", "v1.0"));  // its lineage parents
+  Publish(Model("Acme-70B-Instruct", "v2"));
+  const Record record = core::record::ValidRecordForTest();
+  const int64_t id = Publish(record);
+
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pqxx::connection> connection,
+                       internal::Connect(dsn()));
+  pqxx::read_transaction tx(*connection);
+  const pqxx::result rows = tx.exec_params(
+      "SELECT c.component, c.status, coalesce(c.license, '-'), "
+      "coalesce(c.location, '-') FROM record_openness o, "
+      "unnest(o.components, o.statuses, o.licenses, o.locations) WITH "
+      "ORDINALITY AS c(component, status, license, location, n) "
+      "WHERE o.record_id = $1 ORDER BY c.n",
+      id);
+  ASSERT_EQ(rows.size(), record.openness.components.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const core::record::OpennessComponent& want = record.openness.components[i];
+    SCOPED_TRACE(i);
+    EXPECT_EQ(rows[i][0].as<std::string>(),
+              core::record::ToString(want.component));
+    EXPECT_EQ(rows[i][1].as<std::string>(),
+              core::record::ToString(want.status));
+    EXPECT_EQ(rows[i][2].as<std::string>(), want.license.value_or("-"));
+    EXPECT_EQ(rows[i][3].as<std::string>(), want.location.value_or("-"));
+  }
 }
 
 TEST_F(PostgresRegistryStoreTest, FailedPublishWritesNothing) {

@@ -323,13 +323,16 @@ TEST_F(SchemaTest, FormatChecksAcceptExactlyWhatTheRegexesOf0001Accepted) {
        "INSERT INTO datasets (record_id, ordinal, name, role, disclosure) "
        "VALUES ($2, 0, 'd', 'pretraining', $1)",
        "^[a-z][a-z0-9_-]{0,63}$", true},
-      {"openness_components_component_format",
-       "INSERT INTO openness_components (record_id, component, status) "
-       "VALUES ($2, $1, 'open')",
+      // 0010: checked for every element, here the second of two.
+      {"record_openness_component_format",
+       "INSERT INTO record_openness (record_id, components, statuses, "
+       "licenses, locations) VALUES ($2, ARRAY['weights', $1::text], "
+       "'{open,open}', '{NULL,NULL}', '{NULL,NULL}')",
        "^[a-z][a-z0-9_-]{0,63}$", true},
-      {"openness_components_status_format",
-       "INSERT INTO openness_components (record_id, component, status) "
-       "VALUES ($2, 'weights', $1)",
+      {"record_openness_status_format",
+       "INSERT INTO record_openness (record_id, components, statuses, "
+       "licenses, locations) VALUES ($2, '{weights,code}', "
+       "ARRAY['open', $1::text], '{NULL,NULL}', '{NULL,NULL}')",
        "^[a-z][a-z0-9_-]{0,63}$", true},
       {"lineage_edges_relation_format",
        "INSERT INTO lineage_edges (child_record_id, parent_ref, relation) "
@@ -369,6 +372,68 @@ TEST_F(SchemaTest, FormatChecksAcceptExactlyWhatTheRegexesOf0001Accepted) {
   }
 }
 
+TEST_F(SchemaTest, RecordOpennessRefusesRowsTheOldTableCouldNotHold) {
+  const int64_t record = InsertRecord(namespace_id_, "m", "v0", 'z');
+  struct Case {
+    const char* components;
+    const char* statuses;
+    const char* licenses;
+    const char* locations;
+    const char* constraint;
+  };
+  for (const Case& bad : std::vector<Case>{
+           {"{weights,code}", "{open}", "{NULL,NULL}", "{NULL,NULL}",
+            "record_openness_shape"},
+           {"{weights}", "{open}", "{NULL,NULL}", "{NULL}",
+            "record_openness_shape"},
+           {"{weights}", "{open}", "{NULL}", "{}", "record_openness_shape"},
+           {"{weights,NULL}", "{open,open}", "{NULL,NULL}", "{NULL,NULL}",
+            "record_openness_shape"},
+           {"{weights}", "{NULL}", "{NULL}", "{NULL}", "record_openness_shape"},
+           {"{}", "{}", "{}", "{}", "record_openness_shape"},
+           {"{{weights}}", "{{open}}", "{{NULL}}", "{{NULL}}",
+            "record_openness_shape"},
+           {"{weights,code,weights}", "{open,open,open}", "{NULL,NULL,NULL}",
+            "{NULL,NULL,NULL}", "record_openness_components_distinct"},
+       }) {
+    SCOPED_TRACE(absl::StrCat(bad.components, " ", bad.statuses, " ",
+                              bad.licenses, " ", bad.locations));
+    pqxx::work tx(*connection_);  // never committed
+    try {
+      tx.exec_params(
+          "INSERT INTO record_openness (record_id, components, statuses, "
+          "licenses, locations) VALUES ($1, $2, $3, $4, $5)",
+          record, bad.components, bad.statuses, bad.licenses, bad.locations);
+      ADD_FAILURE() << "accepted";
+    } catch (const pqxx::check_violation& error) {
+      EXPECT_THAT(error.what(), ::testing::HasSubstr(bad.constraint));
+    }
+  }
+
+  // A well-formed row, read back through the view of the old table.
+  Exec(absl::StrCat(
+      "INSERT INTO record_openness (record_id, components, statuses, "
+      "licenses, locations) VALUES (",
+      record,
+      ", '{weights,code}', '{open,closed}', '{Apache-2.0,NULL}', "
+      "'{https://example.com/w,NULL}')"));
+  pqxx::read_transaction tx(*connection_);
+  const pqxx::result rows = tx.exec_params(
+      "SELECT component, status, coalesce(license, '-'), "
+      "coalesce(location, '-') FROM openness_components WHERE record_id = $1 "
+      "ORDER BY component",
+      record);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][0].as<std::string>() + " " + rows[0][1].as<std::string>() +
+                " " + rows[0][2].as<std::string>() + " " +
+                rows[0][3].as<std::string>(),
+            "code closed - -");
+  EXPECT_EQ(rows[1][0].as<std::string>() + " " + rows[1][1].as<std::string>() +
+                " " + rows[1][2].as<std::string>() + " " +
+                rows[1][3].as<std::string>(),
+            "weights open Apache-2.0 https://example.com/w");
+}
+
 // One INSERT per table that writes rows belonging to a record (the tables
 // whose record_id 0007 checks per statement), from p: the record id, a key
 // row id (for record_signatures) and a number that tells rows of one record
@@ -390,9 +455,10 @@ const std::vector<RecordRowTable>& RecordRowTables() {
       {"datasets",
        "INSERT INTO datasets (record_id, ordinal, name, role, disclosure) "
        "SELECT p.record_id, p.n, 'd', 'pretraining', 'public' FROM p"},
-      {"openness_components",
-       "INSERT INTO openness_components (record_id, component, status) "
-       "SELECT p.record_id, 'c' || p.n, 'published' FROM p"},
+      {"record_openness",
+       "INSERT INTO record_openness (record_id, components, statuses, "
+       "licenses, locations) SELECT p.record_id, ARRAY['c' || p.n], "
+       "'{published}', '{NULL}', '{NULL}' FROM p"},
       {"license_refs",
        "INSERT INTO license_refs (record_id, license_id, source) "
        "SELECT p.record_id, 'MIT-' || p.n, 'declared' FROM p"},
@@ -651,8 +717,84 @@ TEST_F(UnmigratedSchemaTest, RecordRowTriggersFindTheTablesOfRecords) {
       tx.exec_params(kInsertArtifactSql, record + 1, "a", Digest('b'), 1),
       pqxx::foreign_key_violation);
   tx.exec("ROLLBACK TO SAVEPOINT unknown_record");
+  tx.exec_params(
+      "INSERT INTO record_openness (record_id, components, statuses, "
+      "licenses, locations) VALUES ($1, '{weights}', '{open}', '{NULL}', "
+      "'{NULL}')",
+      record);
+  // 0010 created its table and view where records is, not in "early".
+  EXPECT_EQ(
+      tx.exec1("SELECT to_regclass('public.record_openness')::text || "
+               "' ' || to_regclass('public.openness_components')::text")[0]
+          .as<std::string>(),
+      "record_openness openness_components");
   tx.exec_params("DELETE FROM records WHERE id = $1", record);
   EXPECT_EQ(tx.exec("SELECT 1 FROM artifacts").size(), 0u);
+  EXPECT_EQ(tx.exec("SELECT 1 FROM record_openness").size(), 0u);
+
+  // And TRUNCATE, whose trigger 0008 made call a function in "early".
+  const int64_t again =
+      tx.exec_params1(kInsertRecordSql, namespace_id, "m", "v2", Digest('c'),
+                      pqxx::binarystring("envelope"), Digest('r'))[0]
+          .as<int64_t>();
+  tx.exec_params(kInsertArtifactSql, again, "a", Digest('b'), 1);
+  tx.exec("TRUNCATE records CASCADE");
+  EXPECT_EQ(tx.exec("SELECT 1 FROM artifacts").size(), 0u);
+}
+
+TEST_F(UnmigratedSchemaTest, OpennessRowsMoveToOneRowPerRecord) {
+  const absl::Span<const EmbeddedMigration> all = EmbeddedMigrations();
+  ASSERT_OK_AND_ASSIGN(const Migrator up_to_0009,
+                       Migrator::Create(all.subspan(0, 9)));
+  ASSERT_OK(up_to_0009.Migrate(dsn()));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pqxx::connection> connection,
+                       internal::Connect(dsn()));
+  int64_t record = 0;
+  int64_t bare = 0;  // a record without components keeps having no row
+  {
+    pqxx::work tx(*connection);
+    const int64_t namespace_id =
+        tx.exec_params1(kInsertNamespaceSql, "deepseek-ai")[0].as<int64_t>();
+    record =
+        tx.exec_params1(kInsertRecordSql, namespace_id, "m", "v1", Digest('a'),
+                        pqxx::binarystring("envelope"), Digest('r'))[0]
+            .as<int64_t>();
+    bare =
+        tx.exec_params1(kInsertRecordSql, namespace_id, "m", "v2", Digest('b'),
+                        pqxx::binarystring("envelope"), Digest('r'))[0]
+            .as<int64_t>();
+    tx.exec_params(
+        "INSERT INTO openness_components (record_id, component, status, "
+        "license, location) VALUES ($1, 'weights', 'open', 'MIT', NULL), "
+        "($1, 'code', 'closed', NULL, 'https://c'), "
+        "($1, 'architecture', 'open', 'Apache-2.0', 'https://a')",
+        record);
+    tx.commit();
+  }
+
+  ASSERT_OK_AND_ASSIGN(const Migrator every, Migrator::Create(all));
+  ASSERT_OK(every.Migrate(dsn()));
+
+  pqxx::read_transaction tx(*connection);
+  const pqxx::row row = tx.exec_params1(
+      "SELECT array_to_json(components)::text, array_to_json(statuses)::text, "
+      "array_to_json(licenses)::text, array_to_json(locations)::text "
+      "FROM record_openness WHERE record_id = $1",
+      record);
+  EXPECT_EQ(row[0].as<std::string>(), R"(["architecture","code","weights"])");
+  EXPECT_EQ(row[1].as<std::string>(), R"(["open","closed","open"])");
+  EXPECT_EQ(row[2].as<std::string>(), R"(["Apache-2.0",null,"MIT"])");
+  EXPECT_EQ(row[3].as<std::string>(), R"(["https://a","https://c",null])");
+  EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM openness_components "
+                            "WHERE record_id = $1",
+                            record)[0]
+                .as<int>(),
+            3);
+  EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM record_openness "
+                            "WHERE record_id = $1",
+                            bare)[0]
+                .as<int>(),
+            0);
 }
 
 TEST_F(RecordRowsTest, DeletingARecordDeletesItsRowsInEveryTable) {
