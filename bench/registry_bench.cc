@@ -16,7 +16,9 @@
 //     publish order (the server answers each from the database; reported,
 //     no target), then a warm-up and the timed phase, which cycles through
 //     the same digests (answers the server keeps; the targets apply here).
-// Prints a table, the ratio verify rate / empty rate, and whether the targets
+// Prints a table, the CPU each timed phase cost per call (the server's, the
+// database's and the bench's, given --server-pid and --database-pid; read
+// from /proc), the ratio verify rate / empty rate, and whether the targets
 // are met: digest lookups >= 0.5x the empty-RPC rate with p99 < 2 ms, and
 // >= 1000 publishes/s (issue #3); >= 2000 publishes/s with p99 < 250 ms,
 // each answer carrying its proof (issue #5). Durable commits are the
@@ -37,6 +39,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -50,6 +53,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "bench/load_generator.h"
+#include "bench/process_cpu.h"
 #include "core/crypto/keys.h"
 #include "core/crypto/sha256.h"
 #include "core/dsse/envelope.h"
@@ -103,6 +107,9 @@ struct BenchConfig {
   int publish_records = 12000;
   std::string namespace_name;
   bool enforce_targets = false;
+  // For the CPU per call of each phase (0: not reported).
+  int server_pid = 0;
+  int database_pid = 0;  // the postmaster: its children are counted too
 };
 
 // One pre-signed record: the envelope JSON and its file digest (hex).
@@ -235,6 +242,25 @@ void PrintRow(const PhaseResult& result) {
                                result.seconds, result.Rate(),
                                result.PercentileMs(50), result.PercentileMs(99),
                                result.PercentileMs(100))
+            << std::endl;
+}
+
+// One row of the CPU table: microseconds of CPU per successful call, and how
+// busy the whole machine was during the phase.
+void PrintCpuRow(const PhaseResult& result, const CpuSample& spent,
+                 const CpuWatch& watch) {
+  const auto per_call = [&result](double seconds) {
+    return result.ok > 0 ? absl::StrFormat("%.0f", seconds * 1e6 / result.ok)
+                         : std::string("-");
+  };
+  const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+  const double busy =
+      result.seconds > 0 ? spent.machine / (result.seconds * cpus) : 0;
+  std::cout << absl::StrFormat(
+                   "%-34s %9s %9s %9s %9s %8.0f%%", result.name,
+                   watch.measures_server() ? per_call(spent.server) : "-",
+                   watch.measures_database() ? per_call(spent.database) : "-",
+                   per_call(spent.bench), per_call(spent.machine), busy * 100)
             << std::endl;
 }
 
@@ -374,6 +400,14 @@ int Run(const BenchConfig& config) {
   auto announce = [](absl::string_view phase) {
     std::cerr << "pedigree_registry_bench: phase " << phase << std::endl;
   };
+  const CpuWatch cpu(CpuWatchOptions{config.server_pid, config.database_pid});
+  // Runs one timed phase and also returns the CPU it cost.
+  const auto timed =
+      [&cpu](auto&&... run_phase_args) -> std::pair<PhaseResult, CpuSample> {
+    const CpuSample before = cpu.Sample();
+    PhaseResult result = RunPhase(run_phase_args...);
+    return {std::move(result), cpu.Sample() - before};
+  };
   PhaseOptions options;
   options.threads = config.threads;
   options.outstanding_per_thread = config.outstanding;
@@ -396,8 +430,8 @@ int Run(const BenchConfig& config) {
   };
   announce("Health/Check");
   RunPhase("warm-up", warmup, health);
-  const PhaseResult empty =
-      RunPhase("grpc.health.v1.Health/Check", options, health);
+  const auto [empty, empty_cpu] =
+      timed("grpc.health.v1.Health/Check", options, health);
 
   // --- 2. publish -----------------------------------------------------------
   absl::StatusOr<std::unique_ptr<LogChecker>> checker =
@@ -443,8 +477,8 @@ int Run(const BenchConfig& config) {
       RunPhase("warm-up", publish_warmup, publish);
   first_record = publish_warmed.ok + publish_warmed.failed;
   publish_options.max_calls = records->size() - first_record;
-  PhaseResult publishes =
-      RunPhase("pedigree.v1.Registry/PublishRecord", publish_options, publish);
+  auto [publishes, publish_cpu] =
+      timed("pedigree.v1.Registry/PublishRecord", publish_options, publish);
   if (publish_warmed.failed > 0) {
     publishes.failed += publish_warmed.failed;
     if (publishes.first_error.empty()) {
@@ -462,6 +496,8 @@ int Run(const BenchConfig& config) {
   first_lookups.name = "VerifyArtifacts, first lookups";
   PhaseResult verify;
   verify.name = "pedigree.v1.Registry/VerifyArtifacts";
+  CpuSample first_lookups_cpu;
+  CpuSample verify_cpu;
   if (!stored.empty()) {
     UnaryCall<v1::VerifyArtifactsResponse> lookup;
     lookup.start = [&](grpc::ClientContext* context, grpc::CompletionQueue* cq,
@@ -487,10 +523,11 @@ int Run(const BenchConfig& config) {
     once.max_calls = stored.size();
     once.duration = absl::Minutes(10);  // ends when every digest was asked
     announce("VerifyArtifacts (first lookups)");
-    first_lookups = RunPhase(first_lookups.name, once, lookup);
+    std::tie(first_lookups, first_lookups_cpu) =
+        timed(first_lookups.name, once, lookup);
     announce("VerifyArtifacts");
     RunPhase("warm-up", warmup, lookup);
-    verify = RunPhase(verify.name, options, lookup);
+    std::tie(verify, verify_cpu) = timed(verify.name, options, lookup);
   }
 
   announce("done");
@@ -504,6 +541,14 @@ int Run(const BenchConfig& config) {
   PrintRow(first_lookups);
   PrintRow(verify);
   PrintRow(publishes);
+  std::cout << std::endl
+            << absl::StrFormat("%-34s %9s %9s %9s %9s %9s", "cpu us per call",
+                               "server", "database", "bench", "machine", "busy")
+            << std::endl;
+  PrintCpuRow(empty, empty_cpu, cpu);
+  PrintCpuRow(first_lookups, first_lookups_cpu, cpu);
+  PrintCpuRow(verify, verify_cpu, cpu);
+  PrintCpuRow(publishes, publish_cpu, cpu);
   for (const PhaseResult* result : std::vector<const PhaseResult*>{
            &empty, &first_lookups, &verify, &publishes}) {
     if (result->failed > 0) {
@@ -610,6 +655,13 @@ int main(int argc, char** argv) {
                  "records generated and signed before the publish phase")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
+  app.add_option("--server-pid", config.server_pid,
+                 "pedigreed's process id, for its CPU per call")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--database-pid", config.database_pid,
+                 "the PostgreSQL postmaster's process id, for the CPU per "
+                 "call of it and its backends")
+      ->check(CLI::PositiveNumber);
   app.add_option("--namespace", config.namespace_name,
                  "namespace to create (default: bench-<time>)");
   app.add_flag("--enforce-targets", config.enforce_targets,

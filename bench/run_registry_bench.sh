@@ -64,7 +64,10 @@ fi
 log "pedigreed (pid $server_pid, pool $pool_size) listening on $address"
 
 set +e
-PEDIGREE_ADMIN_TOKEN=$admin_token "$bench" --server "$address" "$@"
+# The CPU per call of pedigreed and of PostgreSQL (postmaster and backends).
+postmaster_pid=$(head -n 1 "$root/data/postmaster.pid")
+PEDIGREE_ADMIN_TOKEN=$admin_token "$bench" --server "$address" \
+  --server-pid "$server_pid" --database-pid "$postmaster_pid" "$@"
 rc=$?
 set -e
 if [[ $rc -ne 0 ]]; then
