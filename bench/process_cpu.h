@@ -31,7 +31,8 @@ struct CpuSample {
   double server = 0;    // the server process, all its threads
   double database = 0;  // the database's postmaster and its children
   double bench = 0;     // this process
-  double machine = 0;   // every CPU of the host, busy (not idle or iowait)
+  double machine = 0;   // every CPU of the host, busy (not idle, iowait
+                        // or stolen by the hypervisor)
 
   CpuSample operator-(const CpuSample& other) const {
     return CpuSample{server - other.server, database - other.database,
@@ -57,7 +58,10 @@ class CpuWatch {
       sample.server = ProcessSeconds(options_.server_pid);
     }
     if (options_.database_pid > 0) {
-      sample.database = ProcessSeconds(options_.database_pid);
+      // With the children it has reaped: a backend that ended during the
+      // phase was counted among the children before it.
+      sample.database = ProcessSeconds(options_.database_pid,
+                                       /*with_reaped_children=*/true);
       for (const pid_t child : ChildrenOf(options_.database_pid)) {
         sample.database += ProcessSeconds(child);
       }
@@ -84,16 +88,19 @@ class CpuWatch {
                           absl::SkipEmpty());
   }
 
-  double ProcessSeconds(pid_t pid) const {
+  double ProcessSeconds(pid_t pid, bool with_reaped_children = false) const {
     const std::vector<std::string> fields = StatFields(pid);
-    uint64_t user = 0;
-    uint64_t system = 0;
-    // utime and stime are fields 14 and 15, here 11 and 12 (from 0).
-    if (fields.size() < 13 || !absl::SimpleAtoi(fields[11], &user) ||
-        !absl::SimpleAtoi(fields[12], &system)) {
-      return 0;
+    // utime, stime, cutime and cstime are fields 14 to 17, here 11 to 14
+    // (from 0).
+    uint64_t ticks[4] = {0, 0, 0, 0};
+    const size_t count = with_reaped_children ? 4 : 2;
+    if (fields.size() < 15) return 0;
+    uint64_t total = 0;
+    for (size_t i = 0; i < count; ++i) {
+      if (!absl::SimpleAtoi(fields[11 + i], &ticks[i])) return 0;
+      total += ticks[i];
     }
-    return static_cast<double>(user + system) / ticks_per_second_;
+    return static_cast<double>(total) / ticks_per_second_;
   }
 
   // The processes whose parent is `pid` (field 4 of stat, here 1).
@@ -116,7 +123,8 @@ class CpuWatch {
   }
 
   // The first line of /proc/stat: "cpu user nice system idle iowait irq
-  // softirq steal ...", in ticks.
+  // softirq steal ...", in ticks. Busy: user to softirq but idle and
+  // iowait; steal (time the hypervisor gave to others) is not.
   double MachineBusySeconds() const {
     std::ifstream file("/proc/stat");
     std::string line;
@@ -124,7 +132,7 @@ class CpuWatch {
     const std::vector<std::string> fields =
         absl::StrSplit(line, ' ', absl::SkipEmpty());
     uint64_t busy = 0;
-    for (size_t i = 1; i < fields.size() && i <= 8; ++i) {
+    for (size_t i = 1; i < fields.size() && i <= 7; ++i) {
       uint64_t value = 0;
       if (i == 4 || i == 5 || !absl::SimpleAtoi(fields[i], &value)) continue;
       busy += value;

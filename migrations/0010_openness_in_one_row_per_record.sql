@@ -22,7 +22,8 @@
 -- most once (core/record validates it). Its
 -- record_id is checked per statement by the trigger of 0007, and
 -- deleting or truncating records removes the row (0008's functions, which
--- named the old table, are replaced and pinned to this schema again).
+-- named the old table, are replaced and pinned to this schema again). The
+-- old table's writers keep working: the view takes inserts (see below).
 
 -- What this creates goes where records is, whatever the search path says
 -- (a schema made first in it after 0001, say); the path is put back at the
@@ -35,6 +36,15 @@ SELECT pg_catalog.set_config(
             FROM pg_catalog.pg_class c
            WHERE c.oid = 'records'::regclass) || ', pg_temp',
          true);
+
+-- Publishes of a pedigreed of the previous version (another replica, during
+-- a rolling update) wait until this commits, so that none commits rows into
+-- the old table after they were copied: each inserts its records row first,
+-- which this mode refuses, and one that already did holds a lock this waits
+-- for. Reads and FOR KEY SHARE locks of records go on. After this commits,
+-- their rows go through the view below.
+LOCK TABLE records IN SHARE ROW EXCLUSIVE MODE;
+LOCK TABLE openness_components IN ACCESS EXCLUSIVE MODE;
 
 CREATE TABLE record_openness (
   record_id  bigint PRIMARY KEY,
@@ -88,6 +98,97 @@ SELECT o.record_id, c.component, c.status, c.license, c.location
        unnest(o.components, o.statuses, o.licenses, o.locations)
          AS c(component, status, license, location);
 
+-- A pedigreed of the previous version (still running during a rolling
+-- update) inserts a row per component into openness_components: each is
+-- appended to its record's row.
+CREATE FUNCTION pedigree_insert_openness_component() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO record_openness AS o
+         (record_id, components, statuses, licenses, locations)
+  VALUES (NEW.record_id, ARRAY[NEW.component], ARRAY[NEW.status],
+          ARRAY[NEW.license], ARRAY[NEW.location])
+  ON CONFLICT (record_id) DO UPDATE
+     SET components = o.components || excluded.components,
+         statuses = o.statuses || excluded.statuses,
+         licenses = o.licenses || excluded.licenses,
+         locations = o.locations || excluded.locations;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER openness_components_insert
+  INSTEAD OF INSERT ON openness_components
+  FOR EACH ROW EXECUTE FUNCTION pedigree_insert_openness_component();
+
+-- 0007's check of record ids, again where records is, and every table's
+-- trigger made to call it: 0007 created it in whatever schema came first in
+-- the search path then.
+CREATE OR REPLACE FUNCTION pedigree_check_record_ids() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  wanted bigint[];
+  locked bigint;
+  missing bigint;
+BEGIN
+  wanted := ARRAY(SELECT DISTINCT record_id FROM new_rows);
+  PERFORM 1 FROM records r WHERE r.id = ANY (wanted) FOR KEY SHARE OF r;
+  GET DIAGNOSTICS locked = ROW_COUNT;
+  IF locked < cardinality(wanted) THEN
+    SELECT w INTO missing FROM unnest(wanted) AS w
+      WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.id = w)
+      ORDER BY w LIMIT 1;
+    RAISE EXCEPTION
+      'insert or update on table "%" violates foreign key constraint "%"',
+      TG_TABLE_NAME, TG_TABLE_NAME || '_record_id_fkey'
+      USING ERRCODE = 'foreign_key_violation',
+            DETAIL = format('Key (record_id)=(%s) is not present in table '
+                            '"records".', missing),
+            TABLE = TG_TABLE_NAME,
+            CONSTRAINT = TG_TABLE_NAME || '_record_id_fkey';
+  END IF;
+  RETURN NULL;
+END
+$$;
+DROP TRIGGER record_signatures_record_ids_inserted ON record_signatures;
+DROP TRIGGER record_signatures_record_ids_updated ON record_signatures;
+DROP TRIGGER artifacts_record_ids_inserted ON artifacts;
+DROP TRIGGER artifacts_record_ids_updated ON artifacts;
+DROP TRIGGER datasets_record_ids_inserted ON datasets;
+DROP TRIGGER datasets_record_ids_updated ON datasets;
+DROP TRIGGER license_refs_record_ids_inserted ON license_refs;
+DROP TRIGGER license_refs_record_ids_updated ON license_refs;
+DROP TRIGGER record_judgments_record_ids_inserted ON record_judgments;
+DROP TRIGGER record_judgments_record_ids_updated ON record_judgments;
+CREATE TRIGGER record_signatures_record_ids_inserted
+  AFTER INSERT ON record_signatures REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pedigree_check_record_ids();
+CREATE TRIGGER record_signatures_record_ids_updated
+  AFTER UPDATE ON record_signatures REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pedigree_check_record_ids();
+CREATE TRIGGER artifacts_record_ids_inserted
+  AFTER INSERT ON artifacts REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pedigree_check_record_ids();
+CREATE TRIGGER artifacts_record_ids_updated
+  AFTER UPDATE ON artifacts REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pedigree_check_record_ids();
+CREATE TRIGGER datasets_record_ids_inserted
+  AFTER INSERT ON datasets REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pedigree_check_record_ids();
+CREATE TRIGGER datasets_record_ids_updated
+  AFTER UPDATE ON datasets REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pedigree_check_record_ids();
+CREATE TRIGGER license_refs_record_ids_inserted
+  AFTER INSERT ON license_refs REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pedigree_check_record_ids();
+CREATE TRIGGER license_refs_record_ids_updated
+  AFTER UPDATE ON license_refs REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pedigree_check_record_ids();
+CREATE TRIGGER record_judgments_record_ids_inserted
+  AFTER INSERT ON record_judgments REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pedigree_check_record_ids();
+CREATE TRIGGER record_judgments_record_ids_updated
+  AFTER UPDATE ON record_judgments REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION pedigree_check_record_ids();
 CREATE TRIGGER record_openness_record_ids_inserted
   AFTER INSERT ON record_openness REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION pedigree_check_record_ids();
@@ -154,7 +255,8 @@ CREATE TRIGGER records_truncate_their_rows
   AFTER TRUNCATE ON records
   FOR EACH STATEMENT EXECUTE FUNCTION pedigree_truncate_record_rows();
 
--- CREATE OR REPLACE dropped the search_path 0008 set: set it again.
+-- CREATE OR REPLACE dropped the search_path 0008 set: set it again, and
+-- set it for the new function.
 DO $$
 DECLARE
   path text := format('%s, pg_temp',
@@ -163,6 +265,10 @@ DECLARE
                         WHERE c.oid = 'records'::regclass));
 BEGIN
   EXECUTE format('ALTER FUNCTION pedigree_require_read_committed(text) '
+                 'SET search_path = %s', path);
+  EXECUTE format('ALTER FUNCTION pedigree_check_record_ids() '
+                 'SET search_path = %s', path);
+  EXECUTE format('ALTER FUNCTION pedigree_insert_openness_component() '
                  'SET search_path = %s', path);
   EXECUTE format('ALTER FUNCTION pedigree_delete_record_rows() '
                  'SET search_path = %s', path);

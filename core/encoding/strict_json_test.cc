@@ -1,5 +1,6 @@
 #include "core/encoding/strict_json.h"
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <random>
@@ -253,6 +254,10 @@ bool SameDocument(const Json& a, const Json& b) {
       }
     }
     return true;
+  }
+  if (a.is_number_float()) {  // == would take -0.0 for 0.0
+    return std::signbit(a.get<double>()) == std::signbit(b.get<double>()) &&
+           a == b;
   }
   return a == b;
 }

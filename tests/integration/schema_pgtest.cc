@@ -2,8 +2,10 @@
 // format checks and 0007 and 0008 the checks of a record's rows), exercised
 // through SQL.
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -443,6 +445,41 @@ TEST_F(SchemaTest, RecordOpennessRefusesMalformedRows) {
             "weights open Apache-2.0 https://example.com/w");
 }
 
+TEST_F(SchemaTest, OpennessComponentsViewTakesTheOldTablesInserts) {
+  // As a pedigreed of the previous version writes, during a rolling update.
+  const int64_t record = InsertRecord(namespace_id_, "m", "v0", 'z');
+  {
+    pqxx::work tx(*connection_);
+    const pqxx::result inserted = tx.exec_params(
+        "INSERT INTO openness_components (record_id, component, status, "
+        "license, location) VALUES ($1, 'weights', 'published', 'MIT', NULL), "
+        "($1, 'code', 'not_published', NULL, 'https://c')",
+        record);
+    EXPECT_EQ(inserted.affected_rows(), 2u);
+    tx.commit();
+  }
+  {
+    pqxx::read_transaction tx(*connection_);
+    const pqxx::row row = tx.exec_params1(
+        "SELECT array_to_json(components)::text, "
+        "array_to_json(statuses)::text, "
+        "array_to_json(licenses)::text, array_to_json(locations)::text "
+        "FROM record_openness WHERE record_id = $1",
+        record);
+    EXPECT_EQ(row[0].as<std::string>(), R"(["weights","code"])");
+    EXPECT_EQ(row[1].as<std::string>(), R"(["published","not_published"])");
+    EXPECT_EQ(row[2].as<std::string>(), R"(["MIT",null])");
+    EXPECT_EQ(row[3].as<std::string>(), R"([null,"https://c"])");
+  }
+  // Still checked: a row of an unknown record is refused.
+  pqxx::work refused(*connection_);
+  EXPECT_THROW(refused.exec_params("INSERT INTO openness_components "
+                                   "(record_id, component, status) VALUES "
+                                   "($1, 'weights', 'published')",
+                                   record + 4242),
+               pqxx::foreign_key_violation);
+}
+
 // One INSERT per table that writes rows belonging to a record (the tables
 // whose record_id 0007 checks per statement), from p: the record id, a key
 // row id (for record_signatures) and a number that tells rows of one record
@@ -689,17 +726,19 @@ class UnmigratedSchemaTest : public ::pedigree::testing::PgTest {
   UnmigratedSchemaTest() : PgTest(/*migrate=*/false) {}
 };
 
-TEST_F(UnmigratedSchemaTest, RecordRowTriggersFindTheTablesOfRecords) {
-  // A schema that comes first in the search path by the time 0008 runs (a
-  // "$user" schema created after the tables, say) is where new objects go,
-  // but not where the tables are: the triggers must still find those.
+// Applies the first `before` migrations, then makes a new schema come first
+// in the search path (a "$user" schema created after the tables, say): it is
+// where later migrations' new objects would go, but not where the tables
+// are, and the triggers must still find those.
+void ExpectRecordRowTriggersFindTheTablesOfRecords(const std::string& dsn,
+                                                   size_t before) {
   const absl::Span<const EmbeddedMigration> all = EmbeddedMigrations();
-  ASSERT_OK_AND_ASSIGN(const Migrator up_to_0007,
-                       Migrator::Create(all.subspan(0, 7)));
-  ASSERT_OK(up_to_0007.Migrate(dsn()));
+  ASSERT_OK_AND_ASSIGN(const Migrator first,
+                       Migrator::Create(all.subspan(0, before)));
+  ASSERT_OK(first.Migrate(dsn));
   {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<pqxx::connection> admin,
-                         internal::Connect(dsn()));
+                         internal::Connect(dsn));
     pqxx::work tx(*admin);
     tx.exec("CREATE SCHEMA early");
     tx.exec(
@@ -708,10 +747,10 @@ TEST_F(UnmigratedSchemaTest, RecordRowTriggersFindTheTablesOfRecords) {
     tx.commit();
   }
   ASSERT_OK_AND_ASSIGN(const Migrator every, Migrator::Create(all));
-  ASSERT_OK(every.Migrate(dsn()));
+  ASSERT_OK(every.Migrate(dsn));
 
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<pqxx::connection> connection,
-                       internal::Connect(dsn()));
+                       internal::Connect(dsn));
   pqxx::work tx(*connection);
   ASSERT_EQ(tx.exec1("SHOW search_path")[0].as<std::string>(), "early, public");
   const int64_t namespace_id =
@@ -726,11 +765,15 @@ TEST_F(UnmigratedSchemaTest, RecordRowTriggersFindTheTablesOfRecords) {
       tx.exec_params(kInsertArtifactSql, record + 1, "a", Digest('b'), 1),
       pqxx::foreign_key_violation);
   tx.exec("ROLLBACK TO SAVEPOINT unknown_record");
-  tx.exec_params(
+  constexpr char kInsertOpennessSql[] =
       "INSERT INTO record_openness (record_id, components, statuses, "
       "licenses, locations) VALUES ($1, '{weights}', '{open}', '{NULL}', "
-      "'{NULL}')",
-      record);
+      "'{NULL}')";
+  tx.exec("SAVEPOINT unknown_openness_record");
+  EXPECT_THROW(tx.exec_params(kInsertOpennessSql, record + 1),
+               pqxx::foreign_key_violation);
+  tx.exec("ROLLBACK TO SAVEPOINT unknown_openness_record");
+  tx.exec_params(kInsertOpennessSql, record);
   // 0010 created its table and view where records is, not in "early".
   EXPECT_EQ(
       tx.exec1("SELECT to_regclass('public.record_openness')::text || "
@@ -749,6 +792,57 @@ TEST_F(UnmigratedSchemaTest, RecordRowTriggersFindTheTablesOfRecords) {
   tx.exec_params(kInsertArtifactSql, again, "a", Digest('b'), 1);
   tx.exec("TRUNCATE records CASCADE");
   EXPECT_EQ(tx.exec("SELECT 1 FROM artifacts").size(), 0u);
+}
+
+TEST_F(UnmigratedSchemaTest, RecordRowTriggersFindTheTablesOfRecords) {
+  ExpectRecordRowTriggersFindTheTablesOfRecords(dsn(), 7);
+}
+
+TEST_F(UnmigratedSchemaTest, RecordRowTriggersFindTheTablesOfRecordsEarly) {
+  // Before 0007: its check function went to the other schema too.
+  ExpectRecordRowTriggersFindTheTablesOfRecords(dsn(), 6);
+}
+
+TEST_F(UnmigratedSchemaTest, OpennessRowsCommittedDuringTheMigrationMove) {
+  // A publish of the previous version, begun before 0010 and committed while
+  // it runs, must not lose its rows in the dropped table.
+  const absl::Span<const EmbeddedMigration> all = EmbeddedMigrations();
+  ASSERT_OK_AND_ASSIGN(const Migrator up_to_0009,
+                       Migrator::Create(all.subspan(0, 9)));
+  ASSERT_OK(up_to_0009.Migrate(dsn()));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pqxx::connection> publisher,
+                       internal::Connect(dsn()));
+  pqxx::work publish(*publisher);
+  const int64_t namespace_id =
+      publish.exec_params1(kInsertNamespaceSql, "deepseek-ai")[0].as<int64_t>();
+  const int64_t record =
+      publish
+          .exec_params1(kInsertRecordSql, namespace_id, "m", "v1", Digest('a'),
+                        pqxx::binarystring("envelope"), Digest('r'))[0]
+          .as<int64_t>();
+  publish.exec_params(
+      "INSERT INTO openness_components (record_id, component, status) "
+      "VALUES ($1, 'weights', 'open'), ($1, 'code', 'closed')",
+      record);
+
+  ASSERT_OK_AND_ASSIGN(const Migrator every, Migrator::Create(all));
+  absl::Status migrated = absl::UnknownError("not run");
+  std::thread migrator([&] { migrated = every.Migrate(dsn()).status(); });
+  // The migration waits for the publish (a wait the publish cannot see);
+  // give it time to get there, or to get past it if it does not wait.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  publish.commit();
+  migrator.join();
+  ASSERT_OK(migrated);
+
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pqxx::connection> reader,
+                       internal::Connect(dsn()));
+  pqxx::read_transaction tx(*reader);
+  EXPECT_EQ(tx.exec_params1("SELECT array_to_json(components)::text FROM "
+                            "record_openness WHERE record_id = $1",
+                            record)[0]
+                .as<std::string>(),
+            R"(["code","weights"])");
 }
 
 TEST_F(UnmigratedSchemaTest, OpennessRowsMoveToOneRowPerRecord) {
