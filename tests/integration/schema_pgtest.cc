@@ -11,6 +11,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/status_macros.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pqxx/pqxx"
@@ -724,6 +725,14 @@ TEST_F(RecordRowsTest, TemporaryTablesDoNotStandInForOurs) {
 class UnmigratedSchemaTest : public ::pedigree::testing::PgTest {
  protected:
   UnmigratedSchemaTest() : PgTest(/*migrate=*/false) {}
+
+  // Applies the first `count` migrations (all of them by default).
+  absl::Status Migrate(size_t count = EmbeddedMigrations().size()) {
+    PEDIGREE_ASSIGN_OR_RETURN(
+        const Migrator migrator,
+        Migrator::Create(EmbeddedMigrations().subspan(0, count)));
+    return migrator.Migrate(dsn()).status();
+  }
 };
 
 // Applies the first `before` migrations, then makes a new schema come first
@@ -806,10 +815,7 @@ TEST_F(UnmigratedSchemaTest, RecordRowTriggersFindTheTablesOfRecordsEarly) {
 TEST_F(UnmigratedSchemaTest, OpennessRowsCommittedDuringTheMigrationMove) {
   // A publish of the previous version, begun before 0010 and committed while
   // it runs, must not lose its rows in the dropped table.
-  const absl::Span<const EmbeddedMigration> all = EmbeddedMigrations();
-  ASSERT_OK_AND_ASSIGN(const Migrator up_to_0009,
-                       Migrator::Create(all.subspan(0, 9)));
-  ASSERT_OK(up_to_0009.Migrate(dsn()));
+  ASSERT_OK(Migrate(9));
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<pqxx::connection> publisher,
                        internal::Connect(dsn()));
   pqxx::work publish(*publisher);
@@ -825,9 +831,8 @@ TEST_F(UnmigratedSchemaTest, OpennessRowsCommittedDuringTheMigrationMove) {
       "VALUES ($1, 'weights', 'open'), ($1, 'code', 'closed')",
       record);
 
-  ASSERT_OK_AND_ASSIGN(const Migrator every, Migrator::Create(all));
   absl::Status migrated = absl::UnknownError("not run");
-  std::thread migrator([&] { migrated = every.Migrate(dsn()).status(); });
+  std::thread migrator([&] { migrated = Migrate(); });
   // The migration waits for the publish (a wait the publish cannot see);
   // give it time to get there, or to get past it if it does not wait.
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -846,10 +851,7 @@ TEST_F(UnmigratedSchemaTest, OpennessRowsCommittedDuringTheMigrationMove) {
 }
 
 TEST_F(UnmigratedSchemaTest, OpennessRowsMoveToOneRowPerRecord) {
-  const absl::Span<const EmbeddedMigration> all = EmbeddedMigrations();
-  ASSERT_OK_AND_ASSIGN(const Migrator up_to_0009,
-                       Migrator::Create(all.subspan(0, 9)));
-  ASSERT_OK(up_to_0009.Migrate(dsn()));
+  ASSERT_OK(Migrate(9));
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<pqxx::connection> connection,
                        internal::Connect(dsn()));
   int64_t record = 0;
@@ -875,8 +877,7 @@ TEST_F(UnmigratedSchemaTest, OpennessRowsMoveToOneRowPerRecord) {
     tx.commit();
   }
 
-  ASSERT_OK_AND_ASSIGN(const Migrator every, Migrator::Create(all));
-  ASSERT_OK(every.Migrate(dsn()));
+  ASSERT_OK(Migrate());
 
   pqxx::read_transaction tx(*connection);
   const pqxx::row row = tx.exec_params1(
