@@ -1,9 +1,10 @@
 #ifndef PEDIGREE_CORE_ENCODING_STRICT_JSON_H_
 #define PEDIGREE_CORE_ENCODING_STRICT_JSON_H_
 
-// Strict JSON parsing for signed and user-supplied documents: nlohmann-json
-// parsing without the silent leniency that lets two readers of one document
-// see different values.
+// Strict JSON parsing for signed and user-supplied documents: the documents
+// nlohmann-json's parser reads, as it reads them, without the silent
+// leniency that lets two readers of one document see different values. Our
+// own parser (strict_json.cc), for speed: a publish parses two documents.
 
 #include <string>
 
@@ -23,8 +24,11 @@ struct StrictJsonOptions {
   std::string not_json_message = "not valid json";
 };
 
-// Parses `text` as exactly one JSON document (RFC 8259). Refuses what
-// nlohmann would otherwise accept silently:
+// Parses `text` as exactly one JSON document (RFC 8259; a leading UTF-8
+// byte order mark is skipped) into the value nlohmann::json::parse returns:
+// integers that fit are number_unsigned (number_integer when negative),
+// other numbers double. Refuses what nlohmann would otherwise accept
+// silently:
 // - a repeated key in any object (nlohmann keeps only the last value, other
 //   parsers keep the first, so the two would disagree on what was signed);
 // - a NUL byte (nlohmann stops reading at one outside a string, so text after
