@@ -15,11 +15,12 @@ using Json = nlohmann::json;
 // Appends `text` as a JSON string. Plain ASCII runs are copied whole; a
 // string with any byte above 0x7F is left to nlohmann (which validates its
 // UTF-8 and replaces what is invalid): records' strings are mostly ASCII.
-void AppendString(const std::string& text, std::string* out) {
+void AppendString(absl::string_view text, std::string* out) {
   for (const char c : text) {
     if (static_cast<unsigned char>(c) >= 0x80) {
-      out->append(Json(text).dump(-1, ' ', /*ensure_ascii=*/false,
-                                  Json::error_handler_t::replace));
+      out->append(Json(std::string(text))
+                      .dump(-1, ' ', /*ensure_ascii=*/false,
+                            Json::error_handler_t::replace));
       return;
     }
   }
@@ -28,7 +29,7 @@ void AppendString(const std::string& text, std::string* out) {
   for (size_t i = 0; i < text.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(text, run, i - run);
+    out->append(text.data() + run, i - run);
     run = i + 1;
     switch (c) {
       case '"':
@@ -60,7 +61,7 @@ void AppendString(const std::string& text, std::string* out) {
       }
     }
   }
-  out->append(text, run, std::string::npos);
+  out->append(text.data() + run, text.size() - run);
   out->push_back('"');
 }
 
@@ -124,6 +125,70 @@ std::string DumpCompactJson(const Json& document) {
     }
     if (value == nullptr) return out;
   }
+}
+
+void CompactJsonWriter::BeginValue() {
+  if (after_value_) out_.push_back(',');
+  after_value_ = true;
+}
+
+CompactJsonWriter& CompactJsonWriter::BeginObject() {
+  BeginValue();
+  out_.push_back('{');
+  after_value_ = false;
+  return *this;
+}
+
+CompactJsonWriter& CompactJsonWriter::EndObject() {
+  out_.push_back('}');
+  after_value_ = true;
+  return *this;
+}
+
+CompactJsonWriter& CompactJsonWriter::BeginArray() {
+  BeginValue();
+  out_.push_back('[');
+  after_value_ = false;
+  return *this;
+}
+
+CompactJsonWriter& CompactJsonWriter::EndArray() {
+  out_.push_back(']');
+  after_value_ = true;
+  return *this;
+}
+
+CompactJsonWriter& CompactJsonWriter::Key(absl::string_view key) {
+  BeginValue();
+  AppendString(key, &out_);
+  out_.push_back(':');
+  // The member's value follows the colon, not a comma.
+  after_value_ = false;
+  return *this;
+}
+
+CompactJsonWriter& CompactJsonWriter::String(absl::string_view value) {
+  BeginValue();
+  AppendString(value, &out_);
+  return *this;
+}
+
+CompactJsonWriter& CompactJsonWriter::Int(int64_t value) {
+  BeginValue();
+  absl::StrAppend(&out_, value);
+  return *this;
+}
+
+CompactJsonWriter& CompactJsonWriter::Uint(uint64_t value) {
+  BeginValue();
+  absl::StrAppend(&out_, value);
+  return *this;
+}
+
+CompactJsonWriter& CompactJsonWriter::Bool(bool value) {
+  BeginValue();
+  out_.append(value ? "true" : "false");
+  return *this;
 }
 
 }  // namespace pedigree::core

@@ -2,10 +2,13 @@
 #define PEDIGREE_CORE_ENCODING_COMPACT_JSON_H_
 
 // Compact JSON text of a document, as the canonical encodings of records,
-// judgments and envelopes write it.
+// judgments and envelopes write it: from a document (DumpCompactJson), or
+// value by value without building one (CompactJsonWriter).
 
+#include <cstdint>
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "nlohmann/json.hpp"
 
 namespace pedigree::core {
@@ -17,6 +20,46 @@ namespace pedigree::core {
 // other characters as they are, invalid UTF-8 replaced by U+FFFD), written
 // without nlohmann's byte-at-a-time string escaping. Thread-safe.
 std::string DumpCompactJson(const nlohmann::json& document);
+
+// Writes the text DumpCompactJson writes for a document, value by value,
+// for callers that know their document's shape (a record's statement, a
+// judgment) and need not build it:
+//
+//   CompactJsonWriter json;
+//   json.BeginObject();
+//   json.Key("name").String(file.name);
+//   json.Key("size").Uint(file.size);
+//   json.EndObject();
+//   std::string text = std::move(json).Finish();
+//
+// The writer does not sort: the caller writes each object's keys in byte
+// order, as DumpCompactJson would, and nests Begin/End correctly. Callers'
+// tests check their output is canonical (equal to DumpCompactJson of its own
+// parse). Not thread-safe; cheap to create.
+class CompactJsonWriter {
+ public:
+  CompactJsonWriter& BeginObject();
+  CompactJsonWriter& EndObject();
+  CompactJsonWriter& BeginArray();
+  CompactJsonWriter& EndArray();
+  // The key of the next member of the open object.
+  CompactJsonWriter& Key(absl::string_view key);
+  CompactJsonWriter& String(absl::string_view value);
+  CompactJsonWriter& Int(int64_t value);
+  CompactJsonWriter& Uint(uint64_t value);
+  CompactJsonWriter& Bool(bool value);
+
+  // The text written; the writer is spent.
+  std::string Finish() && { return std::move(out_); }
+
+ private:
+  // Separates a value from the one before it in the same container.
+  void BeginValue();
+
+  std::string out_;
+  // Whether the container being written already holds a value.
+  bool after_value_ = false;
+};
 
 }  // namespace pedigree::core
 

@@ -131,5 +131,97 @@ TEST(DumpCompactJsonTest, DeeplyNestedDocumentDoesNotExhaustStack) {
             std::string(200001, '[') + std::string(200001, ']'));
 }
 
+// Writes `document` (no floats or nulls: the writer has none) through a
+// CompactJsonWriter, members in the document's (byte) order.
+void WriteThrough(const Json& document, CompactJsonWriter* writer) {
+  switch (document.type()) {
+    case Json::value_t::object:
+      writer->BeginObject();
+      for (auto it = document.begin(); it != document.end(); ++it) {
+        writer->Key(it.key());
+        WriteThrough(it.value(), writer);
+      }
+      writer->EndObject();
+      break;
+    case Json::value_t::array:
+      writer->BeginArray();
+      for (const Json& element : document) WriteThrough(element, writer);
+      writer->EndArray();
+      break;
+    case Json::value_t::string:
+      writer->String(document.get_ref<const std::string&>());
+      break;
+    case Json::value_t::number_unsigned:
+      writer->Uint(document.get<uint64_t>());
+      break;
+    case Json::value_t::number_integer:
+      writer->Int(document.get<int64_t>());
+      break;
+    case Json::value_t::boolean:
+      writer->Bool(document.get<bool>());
+      break;
+    default:
+      FAIL() << "no writer method for " << document.type_name();
+  }
+}
+
+std::string Written(const Json& document) {
+  CompactJsonWriter writer;
+  WriteThrough(document, &writer);
+  return std::move(writer).Finish();
+}
+
+TEST(CompactJsonWriterTest, WritesWhatDumpCompactJsonWritesForEveryKind) {
+  const Json document = {
+      {"true", true},
+      {"false", false},
+      {"unsigned", std::numeric_limits<uint64_t>::max()},
+      {"zero", 0},
+      {"negative", std::numeric_limits<int64_t>::min()},
+      {"string", "plain"},
+      {"empty string", ""},
+      {"empty object", Json::object()},
+      {"empty array", Json::array()},
+      {"nested", {{"b", {1, {2, {3, Json::object()}}}}, {"a", Json::array()}}},
+      {"z", {"x", Json::array(), {{"k", "v"}, {"l", Json::object()}}, 4}},
+  };
+
+  EXPECT_EQ(Written(document), DumpCompactJson(document));
+}
+
+TEST(CompactJsonWriterTest, WritesScalarsAtTopLevel) {
+  for (const Json& document : {Json("text"), Json(7), Json(-7), Json(true),
+                               Json::array(), Json::object(), Json({1, 2})}) {
+    EXPECT_EQ(Written(document), DumpCompactJson(document));
+  }
+}
+
+TEST(CompactJsonWriterTest, EscapesEveryByteInKeysAndValuesAsDumpDoes) {
+  for (int byte = 0; byte < 256; ++byte) {
+    const std::string text =
+        "a" + std::string(1, static_cast<char>(byte)) + "b";
+    const Json document = {{text, text}, {"list", {text, text}}};
+    EXPECT_EQ(Written(document), DumpCompactJson(document)) << "byte " << byte;
+  }
+}
+
+TEST(CompactJsonWriterTest, WritesUtf8AndReplacesInvalidUtf8AsDumpDoes) {
+  for (const std::string& text :
+       {std::string("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
+        std::string("bad \xff end"), std::string("truncated \xe2\x82"),
+        std::string("\xed\xa0\x80"), std::string("overlong \xc0\xaf")}) {
+    const Json document = {{"k", text}, {text, {text}}};
+    EXPECT_EQ(Written(document), DumpCompactJson(document));
+  }
+}
+
+TEST(CompactJsonWriterTest, KeepsBytesAfterAnEmbeddedNul) {
+  const std::string text("a\0b", 3);
+  CompactJsonWriter writer;
+  writer.BeginArray().String(text).EndArray();
+
+  EXPECT_EQ(std::move(writer).Finish(), "[\"a\\u0000b\"]");
+}
+
 }  // namespace
 }  // namespace pedigree::core

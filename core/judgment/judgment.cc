@@ -52,18 +52,47 @@ constexpr absl::string_view kFlagNames[] = {
     "unknown_license",
 };
 
-Json ReasonsToJson(const std::vector<Reason>& reasons) {
-  Json out = Json::array();
+void WriteReasons(const std::vector<Reason>& reasons, CompactJsonWriter* json) {
+  json->BeginArray();
   for (const Reason& reason : reasons) {
-    out.push_back({{"rule", reason.rule}, {"message", reason.message}});
+    json->BeginObject();
+    json->Key("message").String(reason.message);
+    json->Key("rule").String(reason.rule);
+    json->EndObject();
   }
-  return out;
+  json->EndArray();
 }
 
-Json StringsToJson(const std::vector<std::string>& strings) {
-  Json out = Json::array();
-  for (const std::string& s : strings) out.push_back(s);
-  return out;
+void WriteStrings(const std::vector<std::string>& strings,
+                  CompactJsonWriter* json) {
+  json->BeginArray();
+  for (const std::string& s : strings) json->String(s);
+  json->EndArray();
+}
+
+void WriteObligations(const Obligations& obligations, CompactJsonWriter* json) {
+  json->BeginObject();
+  json->Key("attribution_texts");
+  WriteStrings(obligations.attribution_texts, json);
+  json->Key("commercial_use").Bool(obligations.commercial_use);
+  json->Key("licenses").BeginArray();
+  for (const BindingLicense& license : obligations.licenses) {
+    json->BeginObject();
+    json->Key("from").String(license.from);
+    json->Key("license_id").String(license.license_id);
+    json->Key("traced_to_licensor").Bool(license.traced_to_licensor);
+    json->Key("via").String(license.via);
+    json->EndObject();
+  }
+  json->EndArray();
+  if (obligations.monthly_active_users_limit.has_value()) {
+    json->Key("monthly_active_users_limit")
+        .Uint(*obligations.monthly_active_users_limit);
+  }
+  json->Key("name_prefixes");
+  WriteStrings(obligations.name_prefixes, json);
+  json->Key("use_restrictions").Bool(obligations.use_restrictions);
+  json->EndObject();
 }
 
 absl::StatusOr<std::vector<Reason>> ReadReasons(const JsonObjectReader& parent,
@@ -249,46 +278,36 @@ absl::StatusOr<Judgment> Judge(const record::Record& record,
 }
 
 std::string JudgmentToJson(const Judgment& judgment) {
-  Json licenses = Json::array();
-  for (const BindingLicense& license : judgment.obligations.licenses) {
-    licenses.push_back({{"license_id", license.license_id},
-                        {"from", license.from},
-                        {"via", license.via},
-                        {"traced_to_licensor", license.traced_to_licensor}});
-  }
-  Json obligations = {
-      {"licenses", std::move(licenses)},
-      {"commercial_use", judgment.obligations.commercial_use},
-      {"use_restrictions", judgment.obligations.use_restrictions},
-      {"attribution_texts",
-       StringsToJson(judgment.obligations.attribution_texts)},
-      {"name_prefixes", StringsToJson(judgment.obligations.name_prefixes)},
-  };
-  if (judgment.obligations.monthly_active_users_limit.has_value()) {
-    obligations["monthly_active_users_limit"] =
-        *judgment.obligations.monthly_active_users_limit;
-  }
-  Json flags = Json::array();
+  // Keys in byte order, as DumpCompactJson would write them (the tests check
+  // the output is canonical). Invalid UTF-8 would be replaced, not thrown
+  // on: messages quote record text, which ValidateRecord has already
+  // checked, so that never happens in practice.
+  CompactJsonWriter json;
+  json.BeginObject();
+  json.Key("declared_weights_license")
+      .String(judgment.declared_weights_license);
+  json.Key("flags").BeginArray();
   for (const Flag& flag : judgment.flags) {
-    flags.push_back({{"kind", std::string(ToString(flag.kind))},
-                     {"message", flag.message},
-                     {"ancestor", flag.ancestor}});
+    json.BeginObject();
+    json.Key("ancestor").String(flag.ancestor);
+    json.Key("kind").String(ToString(flag.kind));
+    json.Key("message").String(flag.message);
+    json.EndObject();
   }
-  const Json out = {
-      {"rule_set_version", judgment.rule_set_version},
-      {"declared_weights_license", judgment.declared_weights_license},
-      {"label", std::string(ToString(judgment.label))},
-      {"label_reasons", ReasonsToJson(judgment.label_reasons)},
-      {"mof_class", std::string(ToString(judgment.mof_class))},
-      {"mof_reasons", ReasonsToJson(judgment.mof_reasons)},
-      {"mof_warnings", ReasonsToJson(judgment.mof_warnings)},
-      {"obligations", std::move(obligations)},
-      {"flags", std::move(flags)},
-  };
-  // Replace invalid UTF-8 rather than throw: messages quote record text,
-  // which ValidateRecord has already checked, so this never fires in
-  // practice.
-  return DumpCompactJson(out);
+  json.EndArray();
+  json.Key("label").String(ToString(judgment.label));
+  json.Key("label_reasons");
+  WriteReasons(judgment.label_reasons, &json);
+  json.Key("mof_class").String(ToString(judgment.mof_class));
+  json.Key("mof_reasons");
+  WriteReasons(judgment.mof_reasons, &json);
+  json.Key("mof_warnings");
+  WriteReasons(judgment.mof_warnings, &json);
+  json.Key("obligations");
+  WriteObligations(judgment.obligations, &json);
+  json.Key("rule_set_version").String(judgment.rule_set_version);
+  json.EndObject();
+  return std::move(json).Finish();
 }
 
 absl::StatusOr<Judgment> JudgmentFromJson(absl::string_view json) {

@@ -4,10 +4,13 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "core/encoding/compact_json.h"
+#include "core/encoding/strict_json.h"
 #include "core/record/record.h"
 #include "core/record/record_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "tests/testing/status_matchers.h"
 
 namespace pedigree::core::judgment {
@@ -180,6 +183,31 @@ TEST(JudgmentJson, RoundTripsEveryField) {
 
   ASSERT_THAT(parsed, IsOk());
   EXPECT_EQ(*parsed, judgment);
+}
+
+// JudgmentToJson writes keys in the order it was told, not sorted: with and
+// without every optional part its text must be canonical (what
+// DumpCompactJson writes for the same document).
+TEST(JudgmentJson, TextIsCanonical) {
+  Judgment without_limit = FullJudgment();
+  without_limit.obligations.monthly_active_users_limit.reset();
+  Judgment several = FullJudgment();
+  several.flags.push_back(several.flags.front());
+  several.flags.back().message = "caf\xc3\xa9 \"quoted\"\n\\";
+  several.label_reasons.push_back({"label.other", "\xe2\x82\xac"});
+  several.obligations.attribution_texts.push_back("Also \"this\"");
+
+  for (const Judgment& judgment :
+       {FullJudgment(), Judgment(), without_limit, several}) {
+    const std::string json = JudgmentToJson(judgment);
+    const absl::StatusOr<nlohmann::json> document =
+        ParseStrictJson(json, StrictJsonOptions{});
+
+    ASSERT_THAT(document, IsOk());
+    EXPECT_EQ(json, DumpCompactJson(*document));
+    ASSERT_THAT(JudgmentFromJson(json), IsOk());
+    EXPECT_EQ(*JudgmentFromJson(json), judgment);
+  }
 }
 
 TEST(JudgmentJson, AbsentUserLimitRoundTripsAsAbsent) {

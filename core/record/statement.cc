@@ -26,116 +26,149 @@ using internal::WithPath;
 using Json = nlohmann::json;
 
 // ---------------------------------------------------------------------------
-// Serialization. nlohmann::json objects are std::maps, so keys come out
-// sorted byte-wise, which for our ASCII keys is the RFC 8785 order.
+// Serialization, written directly in canonical form: each object's keys in
+// byte order (RFC 8785 order for our ASCII keys), as DumpCompactJson would
+// write the document. statement_test.cc checks every shape is canonical.
 
-Json ModelLocatorJson(const ModelLocator& locator) {
-  return Json(ToString(locator));
-}
-
-Json ArtifactFileJson(const ArtifactFile& file) {
-  Json out = Json::object();
-  out["name"] = file.name;
-  out["sha256"] = HexEncode(file.sha256);
-  out["size"] = file.size;
-  if (file.shard.has_value()) {
-    out["shard"] = Json::object();
-    out["shard"]["start"] = file.shard->start;
-    out["shard"]["end"] = file.shard->end;
-  }
-  if (file.format.has_value()) out["format"] = ToString(*file.format);
-  if (file.dtype.has_value()) out["dtype"] = *file.dtype;
+void WriteArtifactFile(const ArtifactFile& file, CompactJsonWriter* json) {
+  json->BeginObject();
+  if (file.dtype.has_value()) json->Key("dtype").String(*file.dtype);
+  if (file.format.has_value())
+    json->Key("format").String(ToString(*file.format));
+  json->Key("name").String(file.name);
   if (file.quantization.has_value()) {
-    out["quantization"] = Json::object();
-    out["quantization"]["method"] = file.quantization->method;
-    out["quantization"]["bits"] = file.quantization->bits;
+    json->Key("quantization").BeginObject();
+    json->Key("bits").Uint(file.quantization->bits);
+    json->Key("method").String(file.quantization->method);
+    json->EndObject();
   }
-  return out;
+  json->Key("sha256").String(HexEncode(file.sha256));
+  if (file.shard.has_value()) {
+    json->Key("shard").BeginObject();
+    json->Key("end").Uint(file.shard->end);
+    json->Key("start").Uint(file.shard->start);
+    json->EndObject();
+  }
+  json->Key("size").Uint(file.size);
+  json->EndObject();
 }
 
-Json PredicateJson(const Record& record) {
-  Json predicate = Json::object();
-
-  Json& model = predicate["model"] = Json::object();
-  model["namespace"] = record.model.ref.namespace_name;
-  model["name"] = record.model.ref.name;
-  model["version"] = record.model.ref.version;
-  model["description"] = record.model.description;
-  model["release_date"] = record.model.release_date;
-  Json& publisher = model["publisher"] = Json::object();
-  publisher["organization"] = record.model.publisher.organization;
-  if (record.model.publisher.jurisdiction.has_value()) {
-    publisher["jurisdiction"] = *record.model.publisher.jurisdiction;
+void WriteDataset(const Dataset& dataset, CompactJsonWriter* json) {
+  json->BeginObject();
+  json->Key("disclosure").String(ToString(dataset.disclosure));
+  if (dataset.generated_by.has_value()) {
+    json->Key("generated_by").String(ToString(*dataset.generated_by));
   }
-
-  Json& artifacts = predicate["artifacts"] = Json::object();
-  artifacts["root_digest"] = HexEncode(record.artifacts.root_digest);
-  Json& files = artifacts["files"] = Json::array();
-  for (const ArtifactFile& file : record.artifacts.files) {
-    files.push_back(ArtifactFileJson(file));
+  if (dataset.license.has_value())
+    json->Key("license").String(*dataset.license);
+  json->Key("name").String(dataset.name);
+  json->Key("role").String(ToString(dataset.role));
+  if (dataset.sha256.has_value()) {
+    json->Key("sha256").String(HexEncode(*dataset.sha256));
   }
+  json->Key("synthetic").Bool(dataset.synthetic);
+  if (dataset.uri.has_value()) json->Key("uri").String(*dataset.uri);
+  json->EndObject();
+}
 
-  Json& licenses = predicate["licenses"] = Json::object();
-  licenses["weights"] = record.licenses.weights;
-  licenses["code"] = record.licenses.code;
-
-  Json& license_refs = predicate["license_refs"] = Json::array();
-  for (const LicenseRefDeclaration& declaration : record.license_refs) {
-    license_refs.push_back(Json::object({{"id", declaration.id},
-                                         {"name", declaration.name},
-                                         {"url", declaration.url}}));
+void WriteLineageEdge(const LineageEdge& edge, CompactJsonWriter* json) {
+  const LineageDetail& detail = edge.detail;
+  json->BeginObject();
+  // An edge without detail has no "detail" member (not an empty object).
+  if (detail.bits.has_value() || detail.lora_rank.has_value() ||
+      detail.merge_weight_permille.has_value() || detail.method.has_value()) {
+    json->Key("detail").BeginObject();
+    if (detail.bits.has_value()) json->Key("bits").Uint(*detail.bits);
+    if (detail.lora_rank.has_value()) {
+      json->Key("lora_rank").Uint(*detail.lora_rank);
+    }
+    if (detail.merge_weight_permille.has_value()) {
+      json->Key("merge_weight_permille").Uint(*detail.merge_weight_permille);
+    }
+    if (detail.method.has_value()) json->Key("method").String(*detail.method);
+    json->EndObject();
   }
+  json->Key("ref").String(ToString(edge.ref));
+  json->Key("relation").String(ToString(edge.relation));
+  json->EndObject();
+}
 
-  Json& openness = predicate["openness"] = Json::object();
-  openness["claim"] = ToString(record.openness.claim);
-  Json& components = openness["components"] = Json::array();
-  for (const OpennessComponent& component : record.openness.components) {
-    Json entry = Json::object();
-    entry["component"] = ToString(component.component);
-    entry["status"] = ToString(component.status);
-    if (component.license.has_value()) entry["license"] = *component.license;
+void WriteModel(const ModelInfo& model, CompactJsonWriter* json) {
+  json->BeginObject();
+  json->Key("description").String(model.description);
+  json->Key("name").String(model.ref.name);
+  json->Key("namespace").String(model.ref.namespace_name);
+  json->Key("publisher").BeginObject();
+  if (model.publisher.jurisdiction.has_value()) {
+    json->Key("jurisdiction").String(*model.publisher.jurisdiction);
+  }
+  json->Key("organization").String(model.publisher.organization);
+  json->EndObject();
+  json->Key("release_date").String(model.release_date);
+  json->Key("version").String(model.ref.version);
+  json->EndObject();
+}
+
+void WriteOpenness(const Openness& openness, CompactJsonWriter* json) {
+  json->BeginObject();
+  json->Key("claim").String(ToString(openness.claim));
+  json->Key("components").BeginArray();
+  for (const OpennessComponent& component : openness.components) {
+    json->BeginObject();
+    json->Key("component").String(ToString(component.component));
+    if (component.license.has_value()) {
+      json->Key("license").String(*component.license);
+    }
     if (component.location.has_value()) {
-      entry["location"] = *component.location;
+      json->Key("location").String(*component.location);
     }
-    components.push_back(std::move(entry));
+    json->Key("status").String(ToString(component.status));
+    json->EndObject();
   }
+  json->EndArray();
+  json->EndObject();
+}
 
-  Json& datasets = predicate["datasets"] = Json::array();
-  for (const Dataset& dataset : record.datasets) {
-    Json entry = Json::object();
-    entry["name"] = dataset.name;
-    if (dataset.uri.has_value()) entry["uri"] = *dataset.uri;
-    entry["role"] = ToString(dataset.role);
-    entry["disclosure"] = ToString(dataset.disclosure);
-    if (dataset.license.has_value()) entry["license"] = *dataset.license;
-    if (dataset.sha256.has_value()) {
-      entry["sha256"] = HexEncode(*dataset.sha256);
-    }
-    entry["synthetic"] = dataset.synthetic;
-    if (dataset.generated_by.has_value()) {
-      entry["generated_by"] = ModelLocatorJson(*dataset.generated_by);
-    }
-    datasets.push_back(std::move(entry));
-  }
+void WritePredicate(const Record& record, CompactJsonWriter* json) {
+  json->BeginObject();
 
-  Json& lineage = predicate["lineage"] = Json::array();
-  for (const LineageEdge& edge : record.lineage) {
-    Json entry = Json::object();
-    entry["ref"] = ModelLocatorJson(edge.ref);
-    entry["relation"] = ToString(edge.relation);
-    Json detail = Json::object();
-    if (edge.detail.method.has_value()) detail["method"] = *edge.detail.method;
-    if (edge.detail.bits.has_value()) detail["bits"] = *edge.detail.bits;
-    if (edge.detail.lora_rank.has_value()) {
-      detail["lora_rank"] = *edge.detail.lora_rank;
-    }
-    if (edge.detail.merge_weight_permille.has_value()) {
-      detail["merge_weight_permille"] = *edge.detail.merge_weight_permille;
-    }
-    if (!detail.empty()) entry["detail"] = std::move(detail);
-    lineage.push_back(std::move(entry));
+  json->Key("artifacts").BeginObject();
+  json->Key("files").BeginArray();
+  for (const ArtifactFile& file : record.artifacts.files) {
+    WriteArtifactFile(file, json);
   }
-  return predicate;
+  json->EndArray();
+  json->Key("root_digest").String(HexEncode(record.artifacts.root_digest));
+  json->EndObject();
+
+  json->Key("datasets").BeginArray();
+  for (const Dataset& dataset : record.datasets) WriteDataset(dataset, json);
+  json->EndArray();
+
+  json->Key("license_refs").BeginArray();
+  for (const LicenseRefDeclaration& declaration : record.license_refs) {
+    json->BeginObject();
+    json->Key("id").String(declaration.id);
+    json->Key("name").String(declaration.name);
+    json->Key("url").String(declaration.url);
+    json->EndObject();
+  }
+  json->EndArray();
+
+  json->Key("licenses").BeginObject();
+  json->Key("code").String(record.licenses.code);
+  json->Key("weights").String(record.licenses.weights);
+  json->EndObject();
+
+  json->Key("lineage").BeginArray();
+  for (const LineageEdge& edge : record.lineage) WriteLineageEdge(edge, json);
+  json->EndArray();
+
+  json->Key("model");
+  WriteModel(record.model, json);
+  json->Key("openness");
+  WriteOpenness(record.openness, json);
+  json->EndObject();
 }
 
 // ---------------------------------------------------------------------------
@@ -458,19 +491,26 @@ absl::StatusOr<std::string> SerializeStatement(const Record& record) {
 }
 
 std::string SerializeValidStatement(const Record& record) {
-  Json statement = Json::object();
-  statement["_type"] = kStatementType;
-  Json& subjects = statement["subject"] = Json::array();
-  for (const ArtifactFile& file : record.artifacts.files) {
-    subjects.push_back(Json::object(
-        {{"name", file.name},
-         {"digest", Json::object({{"sha256", HexEncode(file.sha256)}})}}));
-  }
-  statement["predicateType"] = kPredicateType;
-  statement["predicate"] = PredicateJson(record);
   // ValidateRecord guarantees valid UTF-8 in every string, so the
-  // replacement of invalid UTF-8 never happens.
-  return DumpCompactJson(statement);
+  // writer's replacement of invalid UTF-8 never happens.
+  CompactJsonWriter json;
+  json.BeginObject();
+  json.Key("_type").String(kStatementType);
+  json.Key("predicate");
+  WritePredicate(record, &json);
+  json.Key("predicateType").String(kPredicateType);
+  json.Key("subject").BeginArray();
+  for (const ArtifactFile& file : record.artifacts.files) {
+    json.BeginObject();
+    json.Key("digest").BeginObject();
+    json.Key("sha256").String(HexEncode(file.sha256));
+    json.EndObject();
+    json.Key("name").String(file.name);
+    json.EndObject();
+  }
+  json.EndArray();
+  json.EndObject();
+  return std::move(json).Finish();
 }
 
 absl::StatusOr<Record> ParseStatement(absl::string_view json) {

@@ -4,9 +4,12 @@
 #include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_replace.h"
+#include "core/encoding/compact_json.h"
 #include "core/encoding/hex.h"
+#include "core/encoding/strict_json.h"
 #include "core/record/record_test_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -127,6 +130,74 @@ TEST(SerializeStatementTest, EscapesNewlineAndKeepsUnicodeLiteral) {
   EXPECT_THAT(statement, HasSubstr(R"("description":"caf)"
                                    "\xc3\xa9"
                                    R"(\n\"quoted\"")"));
+}
+
+// SerializeValidStatement writes keys in the order it was told, not sorted:
+// every optional part, present and absent, must come out canonical (what
+// DumpCompactJson writes for the same document) and parse back.
+TEST(SerializeStatementTest, EveryOptionalPartIsWrittenCanonically) {
+  std::vector<Record> records = {MinimalRecordForTest(), ValidRecordForTest()};
+  Record shapes = ValidRecordForTest();
+  shapes.model.publisher.jurisdiction.reset();
+  shapes.model.description = "line\n\"quoted\" \\ caf\xc3\xa9 \xe2\x82\xac";
+  ArtifactFile gguf;
+  gguf.name = "model.gguf:0:100";
+  gguf.sha256 = FilledBytes('\x21');
+  gguf.size = 100;
+  gguf.shard = manifest::Shard{0, 100};
+  gguf.format = ArtifactFormat::kGguf;
+  gguf.dtype = "q4_k";
+  gguf.quantization = Quantization{"gguf_q4_k_m", 4};
+  ArtifactFile rest = gguf;
+  rest.name = "model.gguf:100:250";
+  rest.sha256 = FilledBytes('\x22');
+  rest.size = 150;
+  rest.shard = manifest::Shard{100, 250};
+  rest.dtype.reset();
+  shapes.artifacts.files = {gguf, rest};
+  RecomputeRootDigest(&shapes);
+  Dataset bare;
+  bare.name = "bare";
+  bare.role = DatasetRole::kEvaluation;
+  bare.disclosure = DatasetDisclosure::kUndisclosed;
+  Dataset full = shapes.datasets.at(0);
+  full.synthetic = true;
+  full.generated_by = shapes.datasets.at(1).generated_by;
+  shapes.datasets = {bare, full};
+  LineageEdge adapter;
+  ASSERT_OK_AND_ASSIGN(adapter.ref, ParseModelLocator("a/base@v1"));
+  adapter.relation = Relation::kAdapter;
+  adapter.detail.lora_rank = 64;
+  LineageEdge quantized;
+  ASSERT_OK_AND_ASSIGN(quantized.ref, ParseModelLocator("a/base@v2"));
+  quantized.relation = Relation::kQuantized;
+  quantized.detail.bits = 4;
+  quantized.detail.method = "awq";
+  LineageEdge merged;
+  ASSERT_OK_AND_ASSIGN(merged.ref, ParseModelLocator("b/other@v1"));
+  merged.relation = Relation::kMerge;
+  merged.detail.merge_weight_permille = 250;
+  LineageEdge merged_too = merged;
+  ASSERT_OK_AND_ASSIGN(merged_too.ref, ParseModelLocator("b/third@v1"));
+  merged_too.detail.method = "ties";
+  // One weight-flowing parent per record, but for merges.
+  for (const std::vector<LineageEdge>& lineage :
+       std::vector<std::vector<LineageEdge>>{
+           {adapter}, {quantized}, {merged, merged_too}}) {
+    shapes.lineage = lineage;
+    records.push_back(shapes);
+  }
+
+  for (const Record& record : records) {
+    ASSERT_THAT(ValidateRecord(record), IsOk());
+    const std::string statement = SerializeValidStatement(record);
+    ASSERT_OK_AND_ASSIGN(const Json document,
+                         ParseStrictJson(statement, StrictJsonOptions{}));
+
+    EXPECT_EQ(statement, DumpCompactJson(document));
+    ASSERT_OK_AND_ASSIGN(const Record parsed, ParseStatement(statement));
+    EXPECT_EQ(parsed, record);
+  }
 }
 
 TEST(SerializeStatementTest, RefusesInvalidRecord) {
