@@ -6,62 +6,70 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/encoding/internal/json_string_run.h"
 
 namespace pedigree::core {
 namespace {
 
 using Json = nlohmann::json;
 
-// Appends `text` as a JSON string. Plain ASCII runs are copied whole; a
-// string with any byte above 0x7F is left to nlohmann (which validates its
-// UTF-8 and replaces what is invalid): records' strings are mostly ASCII.
+// Appends the escape of byte `c`, which is not plain.
+void AppendEscape(unsigned char c, std::string* out) {
+  switch (c) {
+    case '"':
+      out->append("\\\"");
+      break;
+    case '\\':
+      out->append("\\\\");
+      break;
+    case '\b':
+      out->append("\\b");
+      break;
+    case '\f':
+      out->append("\\f");
+      break;
+    case '\n':
+      out->append("\\n");
+      break;
+    case '\r':
+      out->append("\\r");
+      break;
+    case '\t':
+      out->append("\\t");
+      break;
+    default: {
+      constexpr char kHex[] = "0123456789abcdef";
+      out->append("\\u00");
+      out->push_back(kHex[c >> 4]);
+      out->push_back(kHex[c & 0xf]);
+    }
+  }
+}
+
+// Appends `text` as a JSON string. Plain runs are copied whole; a string
+// with any byte above 0x7F is left to nlohmann (which validates its UTF-8
+// and replaces what is invalid): records' strings are mostly ASCII.
 void AppendString(absl::string_view text, std::string* out) {
-  for (const char c : text) {
-    if (static_cast<unsigned char>(c) >= 0x80) {
+  const size_t start = out->size();
+  out->push_back('"');
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (true) {
+    const size_t plain = internal::PlainJsonStringRun(p, end);
+    out->append(p, plain);
+    p += plain;
+    if (p == end) break;
+    const unsigned char c = static_cast<unsigned char>(*p);
+    if (c >= 0x80) {
+      out->resize(start);
       out->append(Json(std::string(text))
                       .dump(-1, ' ', /*ensure_ascii=*/false,
                             Json::error_handler_t::replace));
       return;
     }
+    AppendEscape(c, out);
+    ++p;
   }
-  out->push_back('"');
-  size_t run = 0;  // start of the bytes not yet appended
-  for (size_t i = 0; i < text.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(text.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default: {
-        constexpr char kHex[] = "0123456789abcdef";
-        out->append("\\u00");
-        out->push_back(kHex[c >> 4]);
-        out->push_back(kHex[c & 0xf]);
-      }
-    }
-  }
-  out->append(text.data() + run, text.size() - run);
   out->push_back('"');
 }
 

@@ -5,6 +5,7 @@
 // judgments and envelopes write it: from a document (DumpCompactJson), or
 // value by value without building one (CompactJsonWriter).
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -38,6 +39,12 @@ std::string DumpCompactJson(const nlohmann::json& document);
 // parse). Not thread-safe; cheap to create.
 class CompactJsonWriter {
  public:
+  // `expected_size`: bytes to reserve for the text up front (a guess; the
+  // text grows past it as needed).
+  explicit CompactJsonWriter(size_t expected_size = 0) {
+    out_.reserve(expected_size);
+  }
+
   CompactJsonWriter& BeginObject();
   CompactJsonWriter& EndObject();
   CompactJsonWriter& BeginArray();

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
@@ -12,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "core/encoding/internal/json_string_run.h"
 #include "core/encoding/json_object_reader.h"
 
 namespace pedigree::core {
@@ -204,39 +204,12 @@ bool StrictParser::ParseScalar(Json* out) {
   }
 }
 
-// Whether any of the eight bytes in `word` ends a run of plain string bytes:
-// a control character, '"', '\\' or a byte of a multibyte sequence. The
-// usual bit tricks: (x - 0x01..) & ~x & 0x80.. has a byte's top bit set
-// where x has a zero byte (and possibly above one, which only adds
-// detections of bytes that are found anyway).
-bool EndsPlainRun(uint64_t word) {
-  constexpr uint64_t kOnes = 0x0101010101010101;
-  constexpr uint64_t kHighs = 0x8080808080808080;
-  const auto has_zero_byte = [](uint64_t x) {
-    return (x - kOnes) & ~x & kHighs;
-  };
-  const uint64_t control = (word - kOnes * 0x20) & ~word & kHighs;
-  return ((word & kHighs) | control | has_zero_byte(word ^ (kOnes * '"')) |
-          has_zero_byte(word ^ (kOnes * '\\'))) != 0;
-}
-
 // After the opening quote; consumes the closing one.
 bool StrictParser::ParseString(std::string* out) {
   while (true) {
-    const char* run = p_;
-    // Eight bytes at a time while none of them ends the run.
-    while (end_ - p_ >= 8) {
-      uint64_t word;
-      std::memcpy(&word, p_, sizeof(word));
-      if (EndsPlainRun(word)) break;
-      p_ += 8;
-    }
-    while (p_ != end_) {
-      const unsigned char c = static_cast<unsigned char>(*p_);
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
-      ++p_;
-    }
-    out->append(run, p_ - run);
+    const size_t plain = internal::PlainJsonStringRun(p_, end_);
+    out->append(p_, plain);
+    p_ += plain;
     if (p_ == end_) return false;
     const unsigned char c = static_cast<unsigned char>(*p_);
     if (c == '"') {

@@ -282,7 +282,7 @@ std::string JudgmentToJson(const Judgment& judgment) {
   // the output is canonical). Invalid UTF-8 would be replaced, not thrown
   // on: messages quote record text, which ValidateRecord has already
   // checked, so that never happens in practice.
-  CompactJsonWriter json;
+  CompactJsonWriter json(/*expected_size=*/1024);
   json.BeginObject();
   json.Key("declared_weights_license")
       .String(judgment.declared_weights_license);
