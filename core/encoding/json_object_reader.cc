@@ -1,6 +1,7 @@
 #include "core/encoding/json_object_reader.h"
 
 #include <limits>
+#include <string_view>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -51,7 +52,8 @@ std::string JsonObjectReader::Path(absl::string_view key) const {
 
 absl::StatusOr<const nlohmann::json*> JsonObjectReader::Get(
     absl::string_view key, bool required) const {
-  const auto it = value_->find(std::string(key));
+  // The object's map compares transparently: no key string is built.
+  const auto it = value_->find(std::string_view(key.data(), key.size()));
   if (it == value_->end()) {
     if (required) return FieldError(Path(key), "missing required field");
     return nullptr;

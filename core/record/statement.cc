@@ -174,21 +174,28 @@ void WritePredicate(const Record& record, CompactJsonWriter* json) {
 // ---------------------------------------------------------------------------
 // Parsing.
 
-// Parses a 32-byte digest spelled as 64 lowercase hex characters.
-absl::StatusOr<std::string> ParseDigestHex(absl::string_view path,
+// The helpers below take the reader and key of the member they read, not
+// its path: a path is spelled out only for an error message.
+
+// Parses member `key` of `reader`, a 32-byte digest spelled as 64 lowercase
+// hex characters `hex`.
+absl::StatusOr<std::string> ParseDigestHex(const JsonObjectReader& reader,
+                                           absl::string_view key,
                                            absl::string_view hex) {
   if (!IsLowerHex(hex, 32)) {
-    return FieldError(path, "must be 64 lowercase hex characters");
+    return FieldError(reader.Path(key), "must be 64 lowercase hex characters");
   }
   absl::StatusOr<std::string> digest = HexDecode(hex);
-  if (!digest.ok()) return WithPath(path, digest.status());
+  if (!digest.ok()) return WithPath(reader.Path(key), digest.status());
   return digest;
 }
 
-// Adds the field path to errors from the enum and locator parsers.
+// Adds the path of member `key` of `reader` to errors from the enum and
+// locator parsers.
 template <typename T>
-absl::StatusOr<T> AtPath(absl::string_view path, absl::StatusOr<T> value) {
-  if (!value.ok()) return WithPath(path, value.status());
+absl::StatusOr<T> AtPath(const JsonObjectReader& reader, absl::string_view key,
+                         absl::StatusOr<T> value) {
+  if (!value.ok()) return WithPath(reader.Path(key), value.status());
   return value;
 }
 
@@ -224,7 +231,7 @@ absl::StatusOr<ArtifactFile> ParseArtifactFile(const Json& value,
   PEDIGREE_ASSIGN_OR_RETURN(file.name, reader.String("name"));
   PEDIGREE_ASSIGN_OR_RETURN(std::string sha256, reader.String("sha256"));
   PEDIGREE_ASSIGN_OR_RETURN(file.sha256,
-                            ParseDigestHex(reader.Path("sha256"), sha256));
+                            ParseDigestHex(reader, "sha256", sha256));
   PEDIGREE_ASSIGN_OR_RETURN(file.size, reader.Uint("size", kMaxJsonInteger));
   PEDIGREE_ASSIGN_OR_RETURN(std::optional<JsonObjectReader> shard,
                             reader.OptionalObject("shard", {"start", "end"}));
@@ -239,8 +246,7 @@ absl::StatusOr<ArtifactFile> ParseArtifactFile(const Json& value,
                             reader.OptionalString("format"));
   if (format.has_value()) {
     PEDIGREE_ASSIGN_OR_RETURN(
-        file.format,
-        AtPath(reader.Path("format"), ParseArtifactFormat(*format)));
+        file.format, AtPath(reader, "format", ParseArtifactFormat(*format)));
   }
   PEDIGREE_ASSIGN_OR_RETURN(file.dtype, reader.OptionalString("dtype"));
   PEDIGREE_ASSIGN_OR_RETURN(
@@ -264,15 +270,16 @@ absl::Status ParseArtifacts(const JsonObjectReader& predicate,
       JsonObjectReader reader,
       predicate.Object("artifacts", {"files", "root_digest"}));
   PEDIGREE_ASSIGN_OR_RETURN(const Json* files, reader.Array("files"));
+  const std::string files_path = reader.Path("files");
   for (size_t i = 0; i < files->size(); ++i) {
     PEDIGREE_ASSIGN_OR_RETURN(
         ArtifactFile file,
-        ParseArtifactFile((*files)[i], JsonIndexPath(reader.Path("files"), i)));
+        ParseArtifactFile((*files)[i], JsonIndexPath(files_path, i)));
     artifacts->files.push_back(std::move(file));
   }
   PEDIGREE_ASSIGN_OR_RETURN(std::string root, reader.String("root_digest"));
   PEDIGREE_ASSIGN_OR_RETURN(artifacts->root_digest,
-                            ParseDigestHex(reader.Path("root_digest"), root));
+                            ParseDigestHex(reader, "root_digest", root));
   return absl::OkStatus();
 }
 
@@ -284,12 +291,12 @@ absl::Status ParseLicenses(const JsonObjectReader& predicate, Record* record) {
   PEDIGREE_ASSIGN_OR_RETURN(record->licenses.code, licenses.String("code"));
 
   PEDIGREE_ASSIGN_OR_RETURN(const Json* refs, predicate.Array("license_refs"));
+  const std::string refs_path = predicate.Path("license_refs");
   for (size_t i = 0; i < refs->size(); ++i) {
     PEDIGREE_ASSIGN_OR_RETURN(
         JsonObjectReader reader,
-        JsonObjectReader::Create(
-            (*refs)[i], JsonIndexPath(predicate.Path("license_refs"), i),
-            {"id", "name", "url"}));
+        JsonObjectReader::Create((*refs)[i], JsonIndexPath(refs_path, i),
+                                 {"id", "name", "url"}));
     LicenseRefDeclaration declaration;
     PEDIGREE_ASSIGN_OR_RETURN(declaration.id, reader.String("id"));
     PEDIGREE_ASSIGN_OR_RETURN(declaration.name, reader.String("name"));
@@ -305,24 +312,25 @@ absl::Status ParseOpenness(const JsonObjectReader& predicate,
       JsonObjectReader reader,
       predicate.Object("openness", {"claim", "components"}));
   PEDIGREE_ASSIGN_OR_RETURN(std::string claim, reader.String("claim"));
-  PEDIGREE_ASSIGN_OR_RETURN(
-      openness->claim, AtPath(reader.Path("claim"), ParseOpennessClaim(claim)));
+  PEDIGREE_ASSIGN_OR_RETURN(openness->claim,
+                            AtPath(reader, "claim", ParseOpennessClaim(claim)));
   PEDIGREE_ASSIGN_OR_RETURN(const Json* components, reader.Array("components"));
+  const std::string components_path = reader.Path("components");
   for (size_t i = 0; i < components->size(); ++i) {
     PEDIGREE_ASSIGN_OR_RETURN(
         JsonObjectReader entry,
         JsonObjectReader::Create(
-            (*components)[i], JsonIndexPath(reader.Path("components"), i),
+            (*components)[i], JsonIndexPath(components_path, i),
             {"component", "status", "license", "location"}));
     OpennessComponent component;
     PEDIGREE_ASSIGN_OR_RETURN(std::string name, entry.String("component"));
     PEDIGREE_ASSIGN_OR_RETURN(
         component.component,
-        AtPath(entry.Path("component"), ParseMofComponent(name)));
+        AtPath(entry, "component", ParseMofComponent(name)));
     PEDIGREE_ASSIGN_OR_RETURN(std::string status, entry.String("status"));
     PEDIGREE_ASSIGN_OR_RETURN(
         component.status,
-        AtPath(entry.Path("status"), ParseComponentStatus(status)));
+        AtPath(entry, "status", ParseComponentStatus(status)));
     PEDIGREE_ASSIGN_OR_RETURN(component.license,
                               entry.OptionalString("license"));
     PEDIGREE_ASSIGN_OR_RETURN(component.location,
@@ -338,38 +346,39 @@ absl::StatusOr<std::optional<ModelLocator>> OptionalLocator(
                             reader.OptionalString(key));
   if (!text.has_value()) return std::optional<ModelLocator>();
   PEDIGREE_ASSIGN_OR_RETURN(ModelLocator locator,
-                            AtPath(reader.Path(key), ParseModelLocator(*text)));
+                            AtPath(reader, key, ParseModelLocator(*text)));
   return std::optional<ModelLocator>(std::move(locator));
 }
 
 absl::Status ParseDatasets(const JsonObjectReader& predicate,
                            std::vector<Dataset>* datasets) {
   PEDIGREE_ASSIGN_OR_RETURN(const Json* array, predicate.Array("datasets"));
+  const std::string datasets_path = predicate.Path("datasets");
   for (size_t i = 0; i < array->size(); ++i) {
     PEDIGREE_ASSIGN_OR_RETURN(
         JsonObjectReader reader,
         JsonObjectReader::Create(
-            (*array)[i], JsonIndexPath(predicate.Path("datasets"), i),
+            (*array)[i], JsonIndexPath(datasets_path, i),
             {"name", "uri", "role", "disclosure", "license", "sha256",
              "synthetic", "generated_by"}));
     Dataset dataset;
     PEDIGREE_ASSIGN_OR_RETURN(dataset.name, reader.String("name"));
     PEDIGREE_ASSIGN_OR_RETURN(dataset.uri, reader.OptionalString("uri"));
     PEDIGREE_ASSIGN_OR_RETURN(std::string role, reader.String("role"));
-    PEDIGREE_ASSIGN_OR_RETURN(
-        dataset.role, AtPath(reader.Path("role"), ParseDatasetRole(role)));
+    PEDIGREE_ASSIGN_OR_RETURN(dataset.role,
+                              AtPath(reader, "role", ParseDatasetRole(role)));
     PEDIGREE_ASSIGN_OR_RETURN(std::string disclosure,
                               reader.String("disclosure"));
     PEDIGREE_ASSIGN_OR_RETURN(
         dataset.disclosure,
-        AtPath(reader.Path("disclosure"), ParseDatasetDisclosure(disclosure)));
+        AtPath(reader, "disclosure", ParseDatasetDisclosure(disclosure)));
     PEDIGREE_ASSIGN_OR_RETURN(dataset.license,
                               reader.OptionalString("license"));
     PEDIGREE_ASSIGN_OR_RETURN(std::optional<std::string> sha256,
                               reader.OptionalString("sha256"));
     if (sha256.has_value()) {
       PEDIGREE_ASSIGN_OR_RETURN(dataset.sha256,
-                                ParseDigestHex(reader.Path("sha256"), *sha256));
+                                ParseDigestHex(reader, "sha256", *sha256));
     }
     PEDIGREE_ASSIGN_OR_RETURN(dataset.synthetic, reader.Bool("synthetic"));
     PEDIGREE_ASSIGN_OR_RETURN(dataset.generated_by,
@@ -383,19 +392,19 @@ absl::Status ParseLineage(const JsonObjectReader& predicate,
                           std::vector<LineageEdge>* lineage) {
   constexpr uint64_t kMaxUint32 = std::numeric_limits<uint32_t>::max();
   PEDIGREE_ASSIGN_OR_RETURN(const Json* array, predicate.Array("lineage"));
+  const std::string lineage_path = predicate.Path("lineage");
   for (size_t i = 0; i < array->size(); ++i) {
     PEDIGREE_ASSIGN_OR_RETURN(
         JsonObjectReader reader,
-        JsonObjectReader::Create((*array)[i],
-                                 JsonIndexPath(predicate.Path("lineage"), i),
+        JsonObjectReader::Create((*array)[i], JsonIndexPath(lineage_path, i),
                                  {"ref", "relation", "detail"}));
     LineageEdge edge;
     PEDIGREE_ASSIGN_OR_RETURN(std::string ref, reader.String("ref"));
-    PEDIGREE_ASSIGN_OR_RETURN(
-        edge.ref, AtPath(reader.Path("ref"), ParseModelLocator(ref)));
+    PEDIGREE_ASSIGN_OR_RETURN(edge.ref,
+                              AtPath(reader, "ref", ParseModelLocator(ref)));
     PEDIGREE_ASSIGN_OR_RETURN(std::string relation, reader.String("relation"));
-    PEDIGREE_ASSIGN_OR_RETURN(edge.relation, AtPath(reader.Path("relation"),
-                                                    ParseRelation(relation)));
+    PEDIGREE_ASSIGN_OR_RETURN(
+        edge.relation, AtPath(reader, "relation", ParseRelation(relation)));
     PEDIGREE_ASSIGN_OR_RETURN(
         std::optional<JsonObjectReader> detail,
         reader.OptionalObject("detail", {"method", "bits", "lora_rank",
@@ -448,7 +457,7 @@ absl::StatusOr<std::vector<Subject>> ParseSubjects(
                               reader.Object("digest", {"sha256"}));
     PEDIGREE_ASSIGN_OR_RETURN(std::string hex, digest.String("sha256"));
     PEDIGREE_ASSIGN_OR_RETURN(subject.sha256,
-                              ParseDigestHex(digest.Path("sha256"), hex));
+                              ParseDigestHex(digest, "sha256", hex));
     subjects.push_back(std::move(subject));
   }
   return subjects;
