@@ -137,14 +137,6 @@ constexpr char kLockNamespacesSql[] =
 constexpr char kLockActiveKeysSql[] =
     "SELECT id, key_id, namespace_id FROM keys "
     "WHERE key_id = ANY($1::text[]) AND status = 'active' FOR SHARE";
-// $1 namespace ids, $2 names, $3 versions: the (namespace, name, version)
-// triples that are taken, by input ordinal.
-constexpr char kTakenNamesSql[] =
-    "SELECT w.ord FROM unnest($1::bigint[], $2::text[], $3::text[]) "
-    "WITH ORDINALITY AS w(ns, name, version, ord) "
-    "WHERE EXISTS (SELECT 1 FROM records r WHERE r.namespace_id = w.ns "
-    "AND lower(r.model_name) = lower(w.name) "
-    "AND r.model_version = w.version)";
 // $1 namespaces, $2 names, $3 versions: the stored record of each parent
 // ref, by input ordinal.
 constexpr char kResolveRefsSql[] =
@@ -164,7 +156,10 @@ constexpr char kResolveRootsSql[] =
 // One row per record, in input order; $8 is every envelope back to back
 // (binary), $13 and $14 where each starts (1-based) and how long it is.
 // Returns the new ids with their digests (to map them back) and
-// publication times.
+// publication times. A record whose namespace/name@version is taken is not
+// inserted and returns no row: the unique index decides, in the same probe
+// the insert makes anyway (a separate look-up before the insert cost more
+// than the insert, and waited for nothing a concurrent publish commits).
 constexpr char kInsertRecordsSql[] =
     "INSERT INTO records (namespace_id, model_namespace, model_name, "
     "model_version, record_digest, envelope, payload_type, root_digest, "
@@ -180,6 +175,7 @@ constexpr char kInsertRecordsSql[] =
     "WITH ORDINALITY AS t(ns, model_ns, name, version, envelope_start, "
     "envelope_length, release_date, weights, code, openness, ord) "
     "ORDER BY t.ord "
+    "ON CONFLICT (namespace_id, lower(model_name), model_version) DO NOTHING "
     "RETURNING id, record_digest, "
     "(extract(epoch FROM published_at) * 1000000)::bigint";
 // Child rows: parallel arrays with the owning record id first.
@@ -415,7 +411,6 @@ struct Statements {
   Statement get_keys{"get_keys", kGetKeysSql};
   Statement lock_namespaces{"lock_namespaces", kLockNamespacesSql};
   Statement lock_active_keys{"lock_active_keys", kLockActiveKeysSql};
-  Statement taken_names{"taken_names", kTakenNamesSql};
   Statement resolve_refs{"resolve_refs", kResolveRefsSql};
   Statement resolve_roots{"resolve_roots", kResolveRootsSql};
   Statement insert_records{"insert_records", kInsertRecordsSql};
@@ -1329,28 +1324,6 @@ absl::Status PostgresRegistryStore::PublishRound(
     active_keys.emplace(row[1].as<std::string>(),
                         ActiveKey{row[0].as<int64_t>(), row[2].as<int64_t>()});
   }
-  // Name checks for the jobs whose namespace exists, by their position.
-  std::vector<int64_t> name_namespace_ids;
-  std::vector<std::string> names, versions;
-  std::vector<size_t> name_job;
-  for (size_t i = 0; i < round.size(); ++i) {
-    const ModelRef& ref = round[i]->record->record.model.ref;
-    const auto ns =
-        namespace_ids.find(absl::AsciiStrToLower(ref.namespace_name));
-    if (ns == namespace_ids.end()) continue;
-    name_namespace_ids.push_back(ns->second);
-    names.push_back(ref.name);
-    versions.push_back(ref.version);
-    name_job.push_back(i);
-  }
-  std::set<size_t> taken;  // positions in `round`
-  if (!name_job.empty()) {
-    for (const pqxx::row& row :
-         Exec(tx, Sql().taken_names, ArrayLiteral(name_namespace_ids),
-              ArrayLiteral(names), ArrayLiteral(versions))) {
-      taken.insert(name_job[row[0].as<size_t>() - 1]);
-    }
-  }
   std::map<std::string, int64_t> parents;  // by ParentKey
   if (!ref_names.empty()) {
     for (const pqxx::row& row :
@@ -1427,12 +1400,6 @@ absl::Status PostgresRegistryStore::PublishRound(
               ") is an active key of namespace \"", ref.namespace_name, "\"")));
       continue;
     }
-    if (taken.count(i) > 0) {
-      refuse(job, absl::AlreadyExistsError(absl::StrCat(
-                      ModelLabel(ref),
-                      " is already published with a different record digest")));
-      continue;
-    }
     bool wait = false;
     const std::vector<std::string> own = SelfKeys(new_record.record);
     for (const core::record::LineageEdge* edge : job->rows->edges) {
@@ -1499,10 +1466,24 @@ absl::Status PostgresRegistryStore::PublishRound(
     inserted.emplace(Bytes(row[1]), std::make_pair(row[0].as<int64_t>(),
                                                    row[2].as<int64_t>()));
   }
-  if (inserted.size() != accepted.size()) {
-    return absl::InternalError(absl::StrCat(
-        "inserted ", inserted.size(), " records, expected ", accepted.size()));
+  // A record the insert skipped has a name@version that is taken (its digest
+  // is not stored: that was checked above). The rest of the round goes on.
+  std::vector<Accepted> stored;
+  for (Accepted& a : accepted) {
+    if (inserted.count(a.job->record->record_digest) > 0) {
+      stored.push_back(std::move(a));
+      continue;
+    }
+    refuse(a.job, absl::AlreadyExistsError(absl::StrCat(
+                      ModelLabel(a.job->record->record.model.ref),
+                      " is already published with a different record digest")));
   }
+  if (inserted.size() != stored.size()) {
+    return absl::InternalError(absl::StrCat(
+        "inserted ", inserted.size(), " records, expected ", stored.size()));
+  }
+  accepted = std::move(stored);
+  if (accepted.empty()) return absl::OkStatus();
 
   PublishRows all;  // every child row of the round, with its record id
   std::vector<int64_t> signature_records, signature_keys, artifact_records,

@@ -348,10 +348,13 @@ TEST_F(PostgresRegistryStoreTest, PublishIsIdempotentForSameDigest) {
 
 TEST_F(PostgresRegistryStoreTest, PublishRejectsOtherDigestForSameNameVersion) {
   Publish(Model("Tiny-1B", "v1"));
+  const std::map<std::string, int64_t> before = RowCounts();
 
   EXPECT_THAT(
       store_->PublishRecord(Wrap(Model("TINY-1b", "v1"))),
       StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("TINY-1b@v1")));
+  // The insert that found the name taken wrote nothing, child rows included.
+  EXPECT_EQ(RowCounts(), before);
 }
 
 TEST_F(PostgresRegistryStoreTest, PublishAcceptsOtherVersion) {
