@@ -2,8 +2,9 @@
 // touches the database (server/service/registry_service.cc,
 // PublishRecordImpl), on a record shaped like the registry bench's: parse
 // the envelope, parse the statement, re-serialize it to check it is
-// canonical, and verify the Ed25519 signature; and one SHA-256 of a Merkle
-// node. Google Benchmark, one thread:
+// canonical, and verify the Ed25519 signature; the judgment the store
+// computes and writes; and one SHA-256 of a Merkle node. Google Benchmark,
+// one thread:
 //
 //   build/bench/pedigree_publish_cpu_bench
 
@@ -16,6 +17,7 @@
 #include "core/crypto/sha256.h"
 #include "core/dsse/envelope.h"
 #include "core/encoding/strict_json.h"
+#include "core/judgment/judgment.h"
 #include "core/record/record_envelope.h"
 #include "core/record/record_test_util.h"
 #include "core/record/statement.h"
@@ -112,6 +114,27 @@ void BM_VerifyEnvelopeEd25519(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_VerifyEnvelopeEd25519);
+
+// The judgment of a record without parents, as the store computes it for
+// every publish, and the JSON text it stores.
+void BM_JudgeRecordWithoutParents(benchmark::State& state) {
+  const Fixture& fixture = SignedRecord();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(core::judgment::Judge(fixture.record, {}));
+  }
+}
+BENCHMARK(BM_JudgeRecordWithoutParents);
+
+void BM_JudgmentToJson(benchmark::State& state) {
+  const Fixture& fixture = SignedRecord();
+  const absl::StatusOr<core::judgment::Judgment> judgment =
+      core::judgment::Judge(fixture.record, {});
+  if (!judgment.ok()) std::abort();
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(core::judgment::JudgmentToJson(*judgment));
+  }
+}
+BENCHMARK(BM_JudgmentToJson);
 
 // One Merkle node hash (0x01 || left || right): the log hashes a few per
 // publish, a client checking an inclusion proof one per proof step.
