@@ -14,6 +14,9 @@
 #   PEDIGREE_DB_POOL_SIZE  pedigreed --db-pool-size (default 8)
 #   TMPDIR               where the cluster lives; must be a real disk (not
 #                        tmpfs) for the durable numbers to mean anything
+#   PEDIGREE_BENCH_PG_STATEMENTS=1  also print the statements PostgreSQL
+#                        spent most time on (pg_stat_statements, loaded for
+#                        the run; wall time, so waits are included)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -36,8 +39,18 @@ for binary in "$pedigreed" "$bench"; do
 done
 
 # --- throwaway PostgreSQL -----------------------------------------------------
+statements=${PEDIGREE_BENCH_PG_STATEMENTS:-0}
+if [[ $statements == 1 ]]; then
+  pg_settings="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+  pg_settings+=" -c shared_preload_libraries=pg_stat_statements"
+fi
 # shellcheck source=tests/lib/throwaway_postgres.sh
 source "$repo/tests/lib/throwaway_postgres.sh"
+psql_bench=("$pg_bindir/psql" -X -q -h 127.0.0.1 -p "$pg_port" -U postgres
+            -d postgres)
+if [[ $statements == 1 ]]; then
+  "${psql_bench[@]}" -c "CREATE EXTENSION pg_stat_statements"
+fi
 
 # --- pedigreed ------------------------------------------------------------------
 admin_token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
@@ -73,5 +86,13 @@ set -e
 if [[ $rc -ne 0 ]]; then
   log "bench exited with $rc; pedigreed stderr (last 5 lines, cut):"
   tail -n 5 "$root/pedigreed.err" | cut -c1-400 >&2
+fi
+if [[ $statements == 1 ]]; then
+  echo
+  echo "PostgreSQL statements by total time (every phase, migrations included):"
+  "${psql_bench[@]}" -c "SELECT calls, round(total_exec_time::numeric) AS total_ms,
+      round((1000 * total_exec_time / calls)::numeric) AS us_per_call,
+      left(regexp_replace(query, '\s+', ' ', 'g'), 90) AS statement
+    FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 20"
 fi
 exit "$rc"
