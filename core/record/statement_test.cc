@@ -80,6 +80,23 @@ absl::StatusOr<Record> ParseJson(const Json& statement) {
   return ParseStatement(statement.dump());
 }
 
+// A GGUF file in two quantized shards (shard, format and quantization set).
+std::vector<ArtifactFile> TwoGgufShards() {
+  ArtifactFile first;
+  first.name = "model.gguf:0:100";
+  first.sha256 = FilledBytes('\x21');
+  first.size = 100;
+  first.shard = manifest::Shard{0, 100};
+  first.format = ArtifactFormat::kGguf;
+  first.quantization = Quantization{"gguf_q4_k_m", 4};
+  ArtifactFile second = first;
+  second.name = "model.gguf:100:250";
+  second.sha256 = FilledBytes('\x22');
+  second.size = 150;
+  second.shard = manifest::Shard{100, 250};
+  return {first, second};
+}
+
 // ------------------------------------------------------- canonical encoding
 
 TEST(SerializeStatementTest, MinimalRecordMatchesGoldenBytes) {
@@ -140,21 +157,8 @@ TEST(SerializeStatementTest, EveryOptionalPartIsWrittenCanonically) {
   Record shapes = ValidRecordForTest();
   shapes.model.publisher.jurisdiction.reset();
   shapes.model.description = "line\n\"quoted\" \\ caf\xc3\xa9 \xe2\x82\xac";
-  ArtifactFile gguf;
-  gguf.name = "model.gguf:0:100";
-  gguf.sha256 = FilledBytes('\x21');
-  gguf.size = 100;
-  gguf.shard = manifest::Shard{0, 100};
-  gguf.format = ArtifactFormat::kGguf;
-  gguf.dtype = "q4_k";
-  gguf.quantization = Quantization{"gguf_q4_k_m", 4};
-  ArtifactFile rest = gguf;
-  rest.name = "model.gguf:100:250";
-  rest.sha256 = FilledBytes('\x22');
-  rest.size = 150;
-  rest.shard = manifest::Shard{100, 250};
-  rest.dtype.reset();
-  shapes.artifacts.files = {gguf, rest};
+  shapes.artifacts.files = TwoGgufShards();
+  shapes.artifacts.files[0].dtype = "q4_k";  // and none on the other
   RecomputeRootDigest(&shapes);
   Dataset bare;
   bare.name = "bare";
@@ -221,19 +225,7 @@ TEST(ParseStatementTest, CompleteRecordRoundTrips) {
 
 TEST(ParseStatementTest, OptionalFieldsRoundTrip) {
   Record record = MinimalRecordForTest();
-  ArtifactFile first;
-  first.name = "model.gguf:0:100";
-  first.sha256 = FilledBytes('\x21');
-  first.size = 100;
-  first.shard = manifest::Shard{0, 100};
-  first.format = ArtifactFormat::kGguf;
-  first.quantization = Quantization{"gguf_q4_k_m", 4};
-  ArtifactFile second = first;
-  second.name = "model.gguf:100:250";
-  second.sha256 = FilledBytes('\x22');
-  second.size = 150;
-  second.shard = manifest::Shard{100, 250};
-  record.artifacts.files = {first, second};
+  record.artifacts.files = TwoGgufShards();
   RecomputeRootDigest(&record);
   for (const char* name : {"a/left@v1", "b/right@v2"}) {
     LineageEdge edge;
