@@ -1466,8 +1466,11 @@ absl::Status PostgresRegistryStore::PublishRound(
     inserted.emplace(Bytes(row[1]), std::make_pair(row[0].as<int64_t>(),
                                                    row[2].as<int64_t>()));
   }
-  // A record the insert skipped has a name@version that is taken (its digest
-  // is not stored: that was checked above). The rest of the round goes on.
+  // A record the insert skipped has a name@version that is taken, by a
+  // record with another digest: its own digest was looked up above, after
+  // LogBatch::Begin locked the log head, which every batch of every server
+  // holds until it commits, so no record can have been stored since. The
+  // rest of the round goes on.
   std::vector<Accepted> stored;
   for (Accepted& a : accepted) {
     if (inserted.count(a.job->record->record_digest) > 0) {
