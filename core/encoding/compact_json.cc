@@ -2,11 +2,10 @@
 
 #include <cstddef>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/encoding/internal/json_string_run.h"
+#include "nlohmann/json.hpp"
 
 namespace pedigree::core {
 namespace {
@@ -73,67 +72,7 @@ void AppendString(absl::string_view text, std::string* out) {
   out->push_back('"');
 }
 
-// One open container: the iterator to its next member or element.
-struct Open {
-  const Json* container;
-  Json::const_iterator next;
-};
-
 }  // namespace
-
-std::string DumpCompactJson(const Json& document) {
-  std::string out;
-  std::vector<Open> open;  // iterative: deep documents do not recurse
-  const Json* value = &document;
-  while (true) {
-    // Write *value, or open it.
-    switch (value->type()) {
-      case Json::value_t::object:
-      case Json::value_t::array:
-        out.push_back(value->is_object() ? '{' : '[');
-        open.push_back(Open{value, value->cbegin()});
-        break;
-      case Json::value_t::string:
-        AppendString(value->get_ref<const std::string&>(), &out);
-        break;
-      case Json::value_t::number_unsigned:
-        absl::StrAppend(&out, value->get<Json::number_unsigned_t>());
-        break;
-      case Json::value_t::number_integer:
-        absl::StrAppend(&out, value->get<Json::number_integer_t>());
-        break;
-      case Json::value_t::boolean:
-        out.append(value->get<bool>() ? "true" : "false");
-        break;
-      case Json::value_t::null:
-        out.append("null");
-        break;
-      default:  // floats, binary, discarded: as nlohmann writes them
-        out.append(value->dump(-1, ' ', /*ensure_ascii=*/false,
-                               Json::error_handler_t::replace));
-        break;
-    }
-    // Find the next value to write, closing containers that are done.
-    value = nullptr;
-    while (!open.empty()) {
-      Open& top = open.back();
-      if (top.next == top.container->cend()) {
-        out.push_back(top.container->is_object() ? '}' : ']');
-        open.pop_back();
-        continue;
-      }
-      if (top.next != top.container->cbegin()) out.push_back(',');
-      if (top.container->is_object()) {
-        AppendString(top.next.key(), &out);
-        out.push_back(':');
-      }
-      value = &*top.next;
-      ++top.next;
-      break;
-    }
-    if (value == nullptr) return out;
-  }
-}
 
 void CompactJsonWriter::BeginValue() {
   if (after_value_) out_.push_back(',');

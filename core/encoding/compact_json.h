@@ -1,28 +1,22 @@
 #ifndef PEDIGREE_CORE_ENCODING_COMPACT_JSON_H_
 #define PEDIGREE_CORE_ENCODING_COMPACT_JSON_H_
 
-// Compact JSON text of a document, as the canonical encodings of records,
-// judgments and envelopes write it: from a document (DumpCompactJson), or
-// value by value without building one (CompactJsonWriter).
+// Compact JSON text written value by value, as the canonical encodings of
+// records and judgments are written, without building a document first.
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "absl/strings/string_view.h"
-#include "nlohmann/json.hpp"
 
 namespace pedigree::core {
 
-// Returns exactly the bytes of
+// Writes, value by value, exactly the bytes of
 //   document.dump(-1, ' ', /*ensure_ascii=*/false,
 //                 nlohmann::json::error_handler_t::replace)
-// (no whitespace, object keys in byte order, control characters escaped,
-// other characters as they are, invalid UTF-8 replaced by U+FFFD), written
-// without nlohmann's byte-at-a-time string escaping. Thread-safe.
-std::string DumpCompactJson(const nlohmann::json& document);
-
-// Writes the text DumpCompactJson writes for a document, value by value,
+// for the document the calls describe (no whitespace, control characters
+// escaped, other characters as they are, invalid UTF-8 replaced by U+FFFD),
 // for callers that know their document's shape (a record's statement, a
 // judgment) and need not build it:
 //
@@ -34,9 +28,9 @@ std::string DumpCompactJson(const nlohmann::json& document);
 //   std::string text = std::move(json).Finish();
 //
 // The writer does not sort: the caller writes each object's keys in byte
-// order, as DumpCompactJson would, and nests Begin/End correctly. Callers'
-// tests check their output is canonical (equal to DumpCompactJson of its own
-// parse). Not thread-safe; cheap to create.
+// order, as nlohmann's sorted objects would come out, and nests Begin/End
+// correctly. Callers' tests check their output is canonical (equal to that
+// dump of its own parse). Not thread-safe; cheap to create.
 class CompactJsonWriter {
  public:
   // `expected_size`: bytes to reserve for the text up front (a guess; the

@@ -278,10 +278,9 @@ absl::StatusOr<Judgment> Judge(const record::Record& record,
 }
 
 std::string JudgmentToJson(const Judgment& judgment) {
-  // Keys in byte order, as DumpCompactJson would write them (the tests check
-  // the output is canonical). Invalid UTF-8 would be replaced, not thrown
-  // on: messages quote record text, which ValidateRecord has already
-  // checked, so that never happens in practice.
+  // Keys in byte order (the tests check the output is canonical). Invalid UTF-8
+  // would be replaced, not thrown on: messages quote record text, which
+  // ValidateRecord has already checked, so that never happens in practice.
   CompactJsonWriter json(/*expected_size=*/1024);
   json.BeginObject();
   json.Key("declared_weights_license")

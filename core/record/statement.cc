@@ -27,8 +27,8 @@ using Json = nlohmann::json;
 
 // ---------------------------------------------------------------------------
 // Serialization, written directly in canonical form: each object's keys in
-// byte order (RFC 8785 order for our ASCII keys), as DumpCompactJson would
-// write the document. statement_test.cc checks every shape is canonical.
+// byte order (RFC 8785 order for our ASCII keys). statement_test.cc checks
+// every shape is canonical.
 
 void WriteArtifactFile(const ArtifactFile& file, CompactJsonWriter* json) {
   json->BeginObject();
