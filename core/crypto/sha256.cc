@@ -2,13 +2,13 @@
 
 #include <openssl/evp.h>
 
-#include <atomic>
 #include <utility>
 
 #include "core/crypto/internal/openssl_ptr.h"
 
 namespace pedigree::core::crypto {
 
+using internal::FetchedSha256;
 using internal::OpensslError;
 using internal::OpensslPtr;
 
@@ -21,29 +21,6 @@ Sha256::Sha256(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Sha256::Sha256(Sha256&&) noexcept = default;
 Sha256& Sha256::operator=(Sha256&&) noexcept = default;
 Sha256::~Sha256() = default;
-
-namespace {
-
-// SHA-256 fetched from OpenSSL's providers once. EVP_sha256() leaves the
-// fetch to every EVP_DigestInit_ex, which took more time than hashing a
-// Merkle node (a lookup in the provider store under a lock). A successful
-// fetch is kept for the life of the process; a failed one is tried again
-// next time (null, with OpenSSL's error queued on this thread).
-const EVP_MD* FetchedSha256() {
-  static std::atomic<EVP_MD*> kept{nullptr};
-  if (EVP_MD* md = kept.load(std::memory_order_acquire)) return md;
-  EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  if (fetched == nullptr) return nullptr;
-  EVP_MD* expected = nullptr;
-  if (!kept.compare_exchange_strong(expected, fetched,
-                                    std::memory_order_acq_rel)) {
-    EVP_MD_free(fetched);  // another thread kept its fetch first
-    return expected;
-  }
-  return fetched;
-}
-
-}  // namespace
 
 absl::StatusOr<Sha256> Sha256::Create() {
   const EVP_MD* md = FetchedSha256();

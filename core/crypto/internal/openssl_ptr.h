@@ -53,6 +53,15 @@ using OpensslPtr = std::unique_ptr<T, OpensslDeleter<T>>;
 // thread's OpenSSL error queue so a later failure reports only its own cause.
 std::string OpensslError(absl::string_view operation);
 
+// SHA-256 and SHA-512, fetched from OpenSSL's providers once. EVP_sha256()
+// and the like leave the fetch to every EVP_DigestInit_ex, which took more
+// time than hashing a Merkle node (a lookup in the provider store under a
+// lock). A successful fetch is kept for the life of the process; a failed
+// one is tried again next time (null, with OpenSSL's error queued on this
+// thread).
+const EVP_MD* FetchedSha256();
+const EVP_MD* FetchedSha512();
+
 }  // namespace pedigree::core::crypto::internal
 
 #endif  // PEDIGREE_CORE_CRYPTO_INTERNAL_OPENSSL_PTR_H_
