@@ -127,5 +127,36 @@ TEST(GroupCommitter, RunsEveryJobExactlyOnceUnderContention) {
   for (const Job& job : jobs) EXPECT_EQ(job.runs, 1);
 }
 
+TEST(GroupCommitter, RunsEveryBatchOnItsOwnThread) {
+  absl::Mutex mu;
+  std::vector<std::thread::id> batch_threads;
+  GroupCommitter<Job> committer(
+      [&](absl::Span<Job* const>) {
+        absl::MutexLock lock(&mu);
+        batch_threads.push_back(std::this_thread::get_id());
+      },
+      8);
+  Job first, second, third;
+  committer.Run(first);
+  std::thread([&] { committer.Run(second); }).join();
+  committer.Run(third);
+
+  absl::MutexLock lock(&mu);
+  ASSERT_EQ(batch_threads.size(), 3u);
+  EXPECT_NE(batch_threads[0], std::this_thread::get_id());
+  EXPECT_EQ(batch_threads[1], batch_threads[0]);
+  EXPECT_EQ(batch_threads[2], batch_threads[0]);
+}
+
+TEST(GroupCommitter, StopsWhenDestroyedIdle) {
+  Recorder recorder;
+  {
+    GroupCommitter<Job> committer(
+        [&](absl::Span<Job* const> jobs) { recorder.Run(jobs); }, 8);
+  }
+
+  EXPECT_TRUE(recorder.sizes().empty());
+}
+
 }  // namespace
 }  // namespace pedigree::server::storage

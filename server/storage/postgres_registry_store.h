@@ -202,10 +202,9 @@ class PostgresRegistryStore : public RegistryStore {
 
   ConnectionPool& pool_;
   const Options options_;
-  GroupCommitter<LogJob> committer_;
   // The tree head the last committed batch left, so the next one needs not
-  // read it back. Touched only by the batch running now: batches never
-  // overlap, and the committer's mutex orders one after the other.
+  // read it back. Touched only by batches, which run one after the other on
+  // the committer's thread.
   std::optional<internal::LogHead> head_;
   JudgeSummary startup_judgments_;
   // The records the last JudgeStoredRecords could not judge, by id, with
@@ -213,6 +212,9 @@ class PostgresRegistryStore : public RegistryStore {
   // restart that would not help.
   absl::Mutex mu_;
   std::map<int64_t, std::string> unjudgeable_ ABSL_GUARDED_BY(mu_);
+  // Last: its thread runs batches, which use the members above, so it is
+  // constructed after them and stopped before they are destroyed.
+  GroupCommitter<LogJob> committer_;
 };
 
 }  // namespace pedigree::server::storage
