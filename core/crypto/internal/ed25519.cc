@@ -83,7 +83,7 @@ void FeToBytes(Fe f, uint8_t out[32]) {
   Store64((f.v[3] >> 39) | (f.v[4] << 12), out + 24);
 }
 
-Fe Add(const Fe& a, const Fe& b) {
+[[gnu::always_inline]] inline Fe Add(const Fe& a, const Fe& b) {
   Fe r;
   for (int i = 0; i < 5; ++i) r.v[i] = a.v[i] + b.v[i];
   Carry(r);
@@ -92,7 +92,7 @@ Fe Add(const Fe& a, const Fe& b) {
 
 // a - b, computed as a + 4p - b so that no limb goes negative (b's limbs are
 // below 2^51 + 2^18, 4p's are 2^53 - 76 and 2^53 - 4).
-Fe Sub(const Fe& a, const Fe& b) {
+[[gnu::always_inline]] inline Fe Sub(const Fe& a, const Fe& b) {
   constexpr u64 kFourP0 = (u64{1} << 53) - 76;
   constexpr u64 kFourP = (u64{1} << 53) - 4;
   Fe r;
