@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "core/crypto/internal/ed25519.h"
 #include "core/crypto/internal/pem.h"
 #include "core/encoding/base64.h"
 #include "core/encoding/hex.h"
@@ -257,6 +258,27 @@ TEST(Ed25519Test, VerifyRefusesSignatureOfWrongLength) {
                        HasSubstr("does not verify")));
   EXPECT_THAT(key.public_key().Verify("", ""),
               StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// A key whose bytes are no curve point is verified by OpenSSL rather than
+// internal/ed25519 (which refuses to decode it), and nothing verifies.
+TEST(Ed25519Test, KeyOffTheCurveVerifiesNothing) {
+  std::string raw(32, '\0');
+  for (raw[0] = 2; internal::Ed25519Verifier::Create(raw).has_value();) {
+    raw[0] = static_cast<char>(raw[0] + 1);
+  }
+  ASSERT_OK_AND_ASSIGN(PublicKey key, PublicKey::FromEd25519Raw(raw));
+
+  // R = the identity's encoding and S = 0 would verify under a key whose
+  // multiples all vanish; it must not verify here.
+  const std::string identity_r =
+      Unhex("0100000000000000000000000000000000000000000000000000000000000000");
+  EXPECT_THAT(key.Verify(identity_r + std::string(32, '\0'), "message"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("does not verify")));
+  EXPECT_THAT(key.Verify(Unhex(kRfc8032Signature), ""),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("does not verify")));
 }
 
 // --- Raw Ed25519 encodings (RFC 8032 TEST 1) ---
