@@ -74,7 +74,7 @@ std::vector<int> BatchSizesWhenJobsArriveDuringTheFirst(size_t later_jobs,
       },
       max_batch);
   Job first;
-  std::thread leader([&] { committer.Run(first); });
+  std::thread first_caller([&] { committer.Run(first); });
   first_started.WaitForNotification();
   std::vector<Job> later(later_jobs);
   std::vector<std::thread> threads;
@@ -84,7 +84,7 @@ std::vector<int> BatchSizesWhenJobsArriveDuringTheFirst(size_t later_jobs,
   while (committer.pending() < later.size()) std::this_thread::yield();
 
   release_first.Notify();
-  leader.join();
+  first_caller.join();
   for (std::thread& thread : threads) thread.join();
   for (const Job& job : later) EXPECT_EQ(job.runs, 1);
   return sizes;
