@@ -178,6 +178,13 @@ constexpr char kInsertRecordsSql[] =
     "ON CONFLICT (namespace_id, lower(model_name), model_version) DO NOTHING "
     "RETURNING id, record_digest, "
     "(extract(epoch FROM published_at) * 1000000)::bigint";
+// What storing a judgment does to a record's earlier one: re-judging
+// replaces it. Ends both statements that write judgments.
+constexpr char kJudgmentConflictSql[] =
+    " ON CONFLICT (record_id) DO UPDATE SET "
+    "rule_set_version = excluded.rule_set_version, label = excluded.label, "
+    "mof_class = excluded.mof_class, flags = excluded.flags, "
+    "judgment = excluded.judgment, computed_at = now()";
 // Every row a round writes for its new records besides the records
 // themselves, in one statement: one round trip instead of seven, each of
 // which waited its turn for the database's CPU under publish load. Parallel
@@ -198,7 +205,9 @@ constexpr char kInsertRecordsSql[] =
 //   $25-$27  license_refs: record ids, license ids, sources;
 //   $28-$33  record_judgments: record ids, labels, MOF classes, flag kinds
 //            joined by ',', judgment JSON, and the rule set version; as
-//            kUpsertJudgmentsSql below.
+//            kUpsertJudgmentsSql below, with the same kJudgmentConflictSql.
+// Composed as kInsertRecordRowsSql, kJudgmentConflictSql,
+// kInsertRecordRowsEndSql.
 constexpr char kInsertRecordRowsSql[] =
     "WITH new_signatures AS (INSERT INTO record_signatures (record_id, key_id) "
     "SELECT * FROM unnest($1::bigint[], $2::bigint[]) RETURNING 1), "
@@ -233,11 +242,10 @@ constexpr char kInsertRecordRowsSql[] =
     "rule_set_version, label, mof_class, flags, judgment) "
     "SELECT t.id, $33, t.label, t.mof_class, string_to_array(t.flags, ','), "
     "t.judgment FROM unnest($28::bigint[], $29::text[], $30::text[], "
-    "$31::text[], $32::text[]) AS t(id, label, mof_class, flags, judgment) "
-    "ON CONFLICT (record_id) DO UPDATE SET "
-    "rule_set_version = excluded.rule_set_version, label = excluded.label, "
-    "mof_class = excluded.mof_class, flags = excluded.flags, "
-    "judgment = excluded.judgment, computed_at = now() RETURNING 1) "
+    "$31::text[], $32::text[]) AS t(id, label, mof_class, flags, judgment)";
+// Follows kInsertRecordRowsSql's judgments, and closes the statement.
+constexpr char kInsertRecordRowsEndSql[] =
+    " RETURNING 1) "
     "SELECT (SELECT count(*) FROM new_signatures), "
     "(SELECT count(*) FROM new_artifacts), (SELECT count(*) FROM "
     "new_datasets), "
@@ -260,11 +268,7 @@ constexpr char kUpsertJudgmentsSql[] =
     "mof_class, flags, judgment) SELECT t.id, $6, t.label, t.mof_class, "
     "string_to_array(t.flags, ','), t.judgment FROM unnest($1::bigint[], "
     "$2::text[], $3::text[], $4::text[], $5::text[]) "
-    "AS t(id, label, mof_class, flags, judgment) "
-    "ON CONFLICT (record_id) DO UPDATE SET "
-    "rule_set_version = excluded.rule_set_version, label = excluded.label, "
-    "mof_class = excluded.mof_class, flags = excluded.flags, "
-    "judgment = excluded.judgment, computed_at = now()";
+    "AS t(id, label, mof_class, flags, judgment)";
 // Records whose judgment is missing or of another rule set ($1), after id
 // $2, oldest first (a parent always has a smaller id than its children).
 constexpr char kUnjudgedRecordsSql[] =
@@ -444,9 +448,14 @@ struct Statements {
   Statement resolve_refs{"resolve_refs", kResolveRefsSql};
   Statement resolve_roots{"resolve_roots", kResolveRootsSql};
   Statement insert_records{"insert_records", kInsertRecordsSql};
-  Statement insert_record_rows{"insert_record_rows", kInsertRecordRowsSql};
+  Statement insert_record_rows{
+      "insert_record_rows",
+      absl::StrCat(kInsertRecordRowsSql, kJudgmentConflictSql,
+                   kInsertRecordRowsEndSql)};
   Statement judgments{"judgments", kJudgmentsSql};
-  Statement upsert_judgments{"upsert_judgments", kUpsertJudgmentsSql};
+  Statement upsert_judgments{
+      "upsert_judgments",
+      absl::StrCat(kUpsertJudgmentsSql, kJudgmentConflictSql)};
   Statement unjudged_records{"unjudged_records", kUnjudgedRecordsSql};
   Statement current_judgments{"current_judgments", kCurrentJudgmentsSql};
   Statement delete_judgment{"delete_judgment", kDeleteJudgmentSql};
